@@ -1,0 +1,55 @@
+# Learning Gateway: the two front-door commands are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# SwiftPM passes Hummingbird's traits in a random order unless hashing is deterministic, which makes
+# switching between build and test recompile Hummingbird for nothing.
+export SWIFT_DETERMINISTIC_HASHING := 1
+
+DATA_DIR ?= $(CURDIR)/.data
+export DATA_DIR
+SERVICES := infrastructure/local/services.sh
+
+.PHONY: run test build build-tests deps services services-fast stop status migrate bench clean-data
+
+## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
+run: deps services build
+	set -a; source "$(DATA_DIR)/services.env"; set +a; \
+	.build/debug/gateway migrate && exec .build/debug/gateway serve
+
+## test: install what is missing, make sure local Postgres and Redis run, then run every test
+test: deps services-fast build-tests
+	set -a; source "$(DATA_DIR)/services.env"; set +a; \
+	swift test --skip-build --disable-xctest
+
+build:
+	swift build --product gateway
+
+build-tests:
+	swift build --build-tests
+
+deps:
+	bash infrastructure/local/install-packages.sh
+
+services:
+	bash $(SERVICES) start
+
+# Tests run Postgres with fsync off: fast, and never for data you want to keep.
+services-fast:
+	FAST=1 bash $(SERVICES) start
+
+stop:
+	bash $(SERVICES) stop
+
+status:
+	bash $(SERVICES) status
+
+migrate: deps services build
+	set -a; source "$(DATA_DIR)/services.env"; set +a; .build/debug/gateway migrate
+
+## bench: release build, then /health and Postgres round-trip throughput with wrk (see docs/benchmarks.md)
+bench: deps services
+	bash bench/http.sh
+
+clean-data: stop
+	rm -rf "$(DATA_DIR)"

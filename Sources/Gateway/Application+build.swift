@@ -1,0 +1,84 @@
+import HTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import Postgres
+import Redis
+import ServiceLifecycle
+
+/// The long-lived parts of a gateway process, made once from the configuration and shared by every role.
+package struct GatewayDependencies: Sendable {
+    package let configuration: GatewayConfiguration
+    package let logger: Logger
+    package let postgres: PostgresConnectionPool
+    package let redis: RedisConnectionPool
+    package let httpClient: CurlHTTPClient
+    package let metrics: GatewayMetrics
+    package let migrator: PostgresMigrator
+
+    /// Makes the pools and clients. Nothing connects yet: pools open connections on first use.
+    package init(configuration: GatewayConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        postgres = PostgresConnectionPool(
+            configuration: PostgresConfiguration(
+                url: configuration.databaseURL, maxConnections: configuration.databasePoolSize,
+                statementTimeout: configuration.statementTimeout, searchPath: configuration.databaseSchema),
+            logger: logger)
+        redis = RedisConnectionPool(
+            configuration: try RedisConfiguration(url: configuration.redisURL),
+            maxConnections: configuration.redisPoolSize, logger: logger)
+        httpClient = CurlHTTPClient()
+        metrics = GatewayMetrics()
+        migrator = PostgresMigrator(pool: postgres, migrations: try GatewayMigrations.all(), logger: logger)
+    }
+
+    /// Services that own connections, in start order. ServiceGroup shuts down in reverse order, and the HTTP
+    /// server is added after these, so the server drains before any pool closes.
+    package var services: [any Service] {
+        [postgres, redis, HTTPClientService(client: httpClient)]
+    }
+}
+
+/// The composition root: the HTTP application with its routes, middleware and services.
+/// - Parameters:
+///   - onServerRunning: called with the bound address once the server listens (tests bind port 0).
+package func buildApplication(
+    dependencies: GatewayDependencies,
+    onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let configuration = dependencies.configuration
+    let logger = dependencies.logger
+    let router = buildRouter(dependencies: dependencies)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.bindHost, port: configuration.port), serverName: "learning-gateway"),
+        services: dependencies.services,
+        onServerRunning: { channel in
+            logger.notice(
+                "gateway listening",
+                metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "unknown")"])
+            await onServerRunning(channel.localAddress)
+        },
+        logger: logger)
+}
+
+/// Makes the dependencies from `configuration` and builds the application.
+package func buildApplication(configuration: GatewayConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+    buildApplication(dependencies: try GatewayDependencies(configuration: configuration, logger: logger))
+}
+
+/// Every route and the middleware in front of them.
+package func buildRouter(dependencies: GatewayDependencies) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: dependencies.configuration.maxBodyBytes))
+    HealthController(
+        postgres: dependencies.postgres, redis: dependencies.redis, migrator: dependencies.migrator,
+        metrics: dependencies.metrics
+    ).register(on: router)
+    return router
+}

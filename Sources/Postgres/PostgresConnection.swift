@@ -1,0 +1,218 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Blocking: use it from one thread at a time, off the event loop (the pool runs every
+/// call on its thread pool). The `PGconn` is freed exactly once, by `close()` or `deinit`.
+package final class PostgresConnection {
+    private var handle: OpaquePointer?
+    private let configuration: PostgresConfiguration
+    /// True while a transaction is open on this connection (set by `transaction`).
+    private(set) var inTransaction = false
+
+    /// Opens a connection, or throws `connectionFailed` with libpq's reason.
+    package init(configuration: PostgresConfiguration) throws(PostgresError) {
+        self.configuration = configuration
+        self.handle = try Self.connect(configuration)
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Closes the connection; later calls throw `connectionLost`.
+    package func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// True when the connection is usable. Reads whatever the server sent meanwhile without blocking, so a
+    /// connection the server closed (restart, `pg_terminate_backend`) is noticed before it is used.
+    package var isHealthy: Bool {
+        guard let handle else { return false }
+        guard PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else { return false }
+        // An idle connection has nothing to read unless the server is closing it (it sends a FATAL error,
+        // then EOF). Anything readable means: do not trust this connection.
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready != 0 { return false }
+        return true
+    }
+
+    /// Runs one parameterised statement and returns its rows.
+    @discardableResult
+    package func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
+        let handle = try liveHandle()
+        let values = query.binds.map(\.textRepresentation)
+        let types = query.binds.map(\.typeOID)
+        let result: OpaquePointer? = withCStringArray(values) { pointers in
+            types.withUnsafeBufferPointer { typeBuffer in
+                PQexecParams(
+                    handle, query.sql, Int32(values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
+            }
+        }
+        return try consume(result, handle: handle)
+    }
+
+    /// Runs SQL with no parameters that may hold several statements (migrations). Never pass user input here.
+    package func execute(script sql: String) throws(PostgresError) {
+        let handle = try liveHandle()
+        _ = try consume(PQexec(handle, sql), handle: handle)
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    package func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try execute(script: "BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            // A broken connection has no transaction left to roll back; the server discards it.
+            try? execute(script: "ROLLBACK")
+            throw error
+        }
+        try execute(script: "COMMIT")
+        return value
+    }
+
+    /// The server's process id for this connection (for tests that terminate it).
+    package var backendPID: Int32 {
+        handle.map { PQbackendPID($0) } ?? 0
+    }
+
+    // MARK: - libpq plumbing
+
+    private func liveHandle() throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw PostgresError(code: .connectionLost, message: "the connection is closed") }
+        return handle
+    }
+
+    private static func connect(_ configuration: PostgresConfiguration) throws(PostgresError) -> OpaquePointer {
+        let keywords = [
+            "dbname", "connect_timeout", "options", "application_name", "keepalives", "keepalives_idle",
+            "keepalives_interval", "keepalives_count",
+        ]
+        let values: [String?] = [
+            configuration.url,
+            String(max(1, (configuration.connectTimeout.milliseconds + 999) / 1000)),
+            configuration.sessionOptions,
+            configuration.applicationName,
+            "1", "30", "10", "3",
+        ]
+        // expand_dbname=1: the first `dbname` value is parsed as a URL or connection string, and the later
+        // keywords override what it says.
+        let handle: OpaquePointer? = withCStringArray(keywords.map(Optional.some)) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let reason = Self.errorMessage(handle)
+            PQfinish(handle)
+            throw PostgresError(code: .connectionFailed, message: reason)
+        }
+        // Server notices (e.g. "relation already exists, skipping") would go to stderr; they are not errors.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        return handle
+    }
+
+    private func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws(PostgresError) -> PostgresRows {
+        guard let result else {
+            throw PostgresError(
+                code: PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
+                message: Self.errorMessage(handle))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: Self.affectedRows(result))
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
+            return Self.copyRows(result)
+        default:
+            throw Self.error(from: result, handle: handle)
+        }
+    }
+
+    private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var columns = [String]()
+        var types = [UInt32]()
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(String(cString: PQfname(result, Int32(column))))
+            types.append(PQftype(result, Int32(column)))
+        }
+        var cells = [[String?]]()
+        cells.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values = [String?]()
+            values.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                    values.append(nil)
+                } else {
+                    let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+                    let pointer = PQgetvalue(result, Int32(row), Int32(column))!
+                    values.append(
+                        pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                        })
+                }
+            }
+            cells.append(values)
+        }
+        return PostgresRows(columns: columns, columnTypes: types, cells: cells, affectedRows: rowCount)
+    }
+
+    private static func affectedRows(_ result: OpaquePointer) -> Int {
+        guard let tuples = PQcmdTuples(result) else { return 0 }
+        return Int(String(cString: tuples)) ?? 0
+    }
+
+    private static func error(from result: OpaquePointer, handle: OpaquePointer) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            guard let pointer = PQresultErrorField(result, code) else { return nil }
+            return String(cString: pointer)
+        }
+        let sqlState = field(Int32(UInt8(ascii: "C")))  // PG_DIAG_SQLSTATE
+        let primary = field(Int32(UInt8(ascii: "M"))) ?? errorMessage(handle)  // PG_DIAG_MESSAGE_PRIMARY
+        let constraint = field(Int32(UInt8(ascii: "n")))  // PG_DIAG_CONSTRAINT_NAME
+        let code: PostgresError.Code
+        if PQstatus(handle) != CONNECTION_OK {
+            code = .connectionLost
+        } else if sqlState == "57014" {
+            code = .statementTimeout
+        } else {
+            code = .server
+        }
+        return PostgresError(code: code, sqlState: sqlState, message: primary, constraint: constraint)
+    }
+
+    private static func errorMessage(_ handle: OpaquePointer) -> String {
+        guard let message = PQerrorMessage(handle) else { return "unknown libpq error" }
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "unknown libpq error" : text
+    }
+}
+
+@available(*, unavailable)
+extension PostgresConnection: Sendable {}
+
+/// Calls `body` with a NULL-terminated C array of C strings (NULL entries for nil) that lives for the call.
+private func withCStringArray<R>(
+    _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+) -> R {
+    var owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    owned.append(nil)
+    defer { owned.forEach { free($0) } }
+    return owned.withUnsafeMutableBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+            body(UnsafePointer($0))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HTTPClient
+import Postgres
+import Redis
+import Gateway
+import Logging
+import TestSupport
+
+/// Builds gateway configurations and dependencies against the test servers, each test in its own schema.
+enum GatewayTestHarness {
+    static func environment(schema: TestSchema?, _ overrides: [String: String] = [:]) -> [String: String] {
+        var environment = [
+            "DATABASE_URL": TestEnvironment.databaseURL,
+            "REDIS_URL": TestEnvironment.redisURL,
+            "PORT": "0",
+            "LOG_LEVEL": "debug",
+            "DATABASE_POOL_SIZE": "4",
+            "REDIS_POOL_SIZE": "2",
+        ]
+        if let schema { environment["DATABASE_SCHEMA"] = schema.name }
+        environment.merge(overrides) { _, new in new }
+        return environment
+    }
+
+    static func configuration(schema: TestSchema?, _ overrides: [String: String] = [:]) throws -> GatewayConfiguration {
+        try GatewayConfiguration(environment: environment(schema: schema, overrides))
+    }
+
+    /// Dependencies whose logs go to `sink`.
+    static func dependencies(
+        schema: TestSchema?, _ overrides: [String: String] = [:], sink: MemoryLogSink = MemoryLogSink()
+    ) throws -> GatewayDependencies {
+        let configuration = try configuration(schema: schema, overrides)
+        return try GatewayDependencies(configuration: configuration, logger: .gateway(configuration: configuration, sink: sink))
+    }
+
+    /// Closes every pool and client of `dependencies`.
+    static func close(_ dependencies: GatewayDependencies) async {
+        await dependencies.postgres.close()
+        await dependencies.redis.close()
+        await dependencies.httpClient.shutdown()
+    }
+}
