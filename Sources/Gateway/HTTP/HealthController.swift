@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Postgres
 import Redis
+import Synchronization
 
 /// `/health` (the process answers), `/ready` (Postgres and Redis answer and the schema is current) and
 /// `/metrics` (Prometheus text).
@@ -12,6 +13,13 @@ package struct HealthController<Context: RequestContext>: Sendable {
     let metrics: GatewayMetrics
     /// How long each readiness probe may take before it counts as failed.
     let probeTimeout: Duration
+    /// Set once every migration this build knows is applied; migrations are never un-applied, so later
+    /// probes skip the query.
+    private let migrationsCurrent = MigrationsCurrent()
+
+    private final class MigrationsCurrent: Sendable {
+        let value = Atomic<Bool>(false)
+    }
 
     package init(
         postgres: PostgresConnectionPool, redis: RedisConnectionPool, migrator: PostgresMigrator,
@@ -48,9 +56,12 @@ package struct HealthController<Context: RequestContext>: Sendable {
     func ready(logger: Logger) async -> Response {
         async let postgresCheck = probe("postgres", logger: logger) { try await postgres.ping() }
         async let redisCheck = probe("redis", logger: logger) { try await redis.ping() }
+        let migrationsCurrent = self.migrationsCurrent
         async let migrationCheck = probe("migrations", logger: logger) {
+            if migrationsCurrent.value.load(ordering: .relaxed) { return }
             let pending = try await migrator.pending()
             guard pending.isEmpty else { throw PendingMigrations(count: pending.count) }
+            migrationsCurrent.value.store(true, ordering: .relaxed)
         }
         let checks = await [postgresCheck, redisCheck, migrationCheck]
         let ok = checks.allSatisfy { $0.1 == "ok" }
