@@ -83,11 +83,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Providers: one module each.
+        .target(
+            name: "Slack",
+            dependencies: ["Signing", "HTTPClient"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Samples of every webhook we accept, bundled for tests and `gateway simulate`.
+        .target(
+            name: "WebhookSamples",
+            path: "webhooks",
+            exclude: ["README.md"],
+            sources: ["WebhookSamples.swift"],
+            resources: [.copy("slack")],
+            swiftSettings: swiftSettings
+        ),
+
         // Composition root: configuration, routes, services, metrics.
         .target(
             name: "Gateway",
             dependencies: [
-                "Postgres", "Redis", "HTTPClient", "Signing",
+                "Postgres", "Redis", "HTTPClient", "Signing", "Slack",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -142,9 +159,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SlackTests",
+            dependencies: ["Slack", "HTTPClient", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "Postgres", "Redis", "HTTPClient",
+                "Gateway", "TestSupport", "Postgres", "Redis", "HTTPClient", "Slack", "Signing", "WebhookSamples",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,6 +15,8 @@ package struct GatewayDependencies: Sendable {
     package let httpClient: CurlHTTPClient
     package let metrics: GatewayMetrics
     package let migrator: PostgresMigrator
+    /// The durable inbox every webhook is written to before it is acknowledged.
+    package let inbox: PostgresInboxStore
 
     /// Makes the pools and clients. Nothing connects yet: pools open connections on first use.
     package init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -31,12 +33,13 @@ package struct GatewayDependencies: Sendable {
         httpClient = CurlHTTPClient()
         metrics = GatewayMetrics()
         migrator = PostgresMigrator(pool: postgres, migrations: try GatewayMigrations.all(), logger: logger)
+        inbox = PostgresInboxStore(pool: postgres, logger: logger)
     }
 
     /// Services that own connections, in start order. ServiceGroup shuts down in reverse order, and the HTTP
     /// server is added after these, so the server drains before any pool closes.
     package var services: [any Service] {
-        [postgres, redis, HTTPClientService(client: httpClient)]
+        [postgres, redis, HTTPClientService(client: httpClient), inbox]
     }
 }
 
@@ -79,6 +82,10 @@ package func buildRouter(dependencies: GatewayDependencies) -> Router<BasicReque
     HealthController(
         postgres: dependencies.postgres, redis: dependencies.redis, migrator: dependencies.migrator,
         metrics: dependencies.metrics
+    ).register(on: router)
+    SlackWebhookController(
+        signingSecret: dependencies.configuration.slack.signingSecret, inbox: dependencies.inbox,
+        metrics: dependencies.metrics, maxBodyBytes: dependencies.configuration.maxBodyBytes
     ).register(on: router)
     return router
 }

@@ -70,7 +70,7 @@ start_postgres() {
         as_postgres "$bin/initdb" -D "$pg_data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     fi
     port="$(pick_port "${PG_PORT:-55432}")"
-    local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$pg_data -c max_connections=200"
+    local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$pg_data -c max_connections=400"
     if [ "${FAST:-0}" = "1" ]; then
         options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi

@@ -1,0 +1,182 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Metrics
+import Logging
+import NIOCore
+import Signing
+import Slack
+
+/// `POST /slack/events`, `/slack/commands` and `/slack/interactions`: verify the signature over the raw
+/// bytes, store the request in the durable inbox, and only then answer 200. Workers do the rest.
+package struct SlackWebhookController<Context: RequestContext>: Sendable {
+    let verifier: SlackSignatureVerifier?
+    let inbox: any InboxStore
+    let metrics: GatewayMetrics
+    let maxBodyBytes: Int
+
+    package init(signingSecret: String?, inbox: any InboxStore, metrics: GatewayMetrics, maxBodyBytes: Int) {
+        self.verifier = signingSecret.map(SlackSignatureVerifier.init(signingSecret:))
+        self.inbox = inbox
+        self.metrics = metrics
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    package func register(on router: Router<Context>) {
+        router.post("/slack/events") { request, context in try await events(request, context: context) }
+        router.post("/slack/commands") { request, context in try await commands(request, context: context) }
+        router.post("/slack/interactions") { request, context in try await interactions(request, context: context) }
+    }
+
+    // MARK: - Routes
+
+    func events(_ request: Request, context: Context) async throws -> Response {
+        let body = try await verifiedBody(request, context: context)
+        let envelope: SlackEventEnvelope
+        do {
+            envelope = try JSONDecoder().decode(SlackEventEnvelope.self, from: Data(body))
+        } catch {
+            throw WebhookError.malformed("the body is not a Slack Events API request")
+        }
+        switch envelope.type {
+        case "url_verification":
+            guard let challenge = envelope.challenge else { throw WebhookError.malformed("url_verification without challenge") }
+            return JSONBody.response(["challenge": challenge])
+        case "event_callback":
+            guard let eventID = envelope.eventID, !eventID.isEmpty, envelope.event != nil else {
+                throw WebhookError.malformed("event_callback without event_id or event")
+            }
+            let retry = request.headers[HTTPField.Name("X-Slack-Retry-Num")!]
+            let receipt = try await store(.slackEvent, eventID, body, request, context: context)
+            if case .duplicate = receipt {
+                context.logger.info(
+                    "duplicate Slack event acknowledged",
+                    metadata: ["event_id": "\(eventID)", "retry": "\(retry ?? "none")"])
+            }
+            return Response(status: .ok)
+        default:
+            // app_rate_limited and types added later: acknowledged, nothing to do.
+            context.logger.info("Slack envelope type ignored", metadata: ["type": "\(envelope.type)"])
+            return Response(status: .ok)
+        }
+    }
+
+    func commands(_ request: Request, context: Context) async throws -> Response {
+        if request.uri.queryParameters.get("ssl_check") == "1" {
+            return Response(status: .ok)
+        }
+        let body = try await verifiedBody(request, context: context)
+        let fields: [String: String]
+        do {
+            fields = try SlackFormDecoder.fields(body)
+            if fields["ssl_check"] == "1" { return Response(status: .ok) }
+        } catch {
+            throw WebhookError.malformed("the body is not a form")
+        }
+        let command: SlackSlashCommand
+        do {
+            command = try SlackSlashCommand(form: fields)
+        } catch {
+            throw WebhookError.malformed(error.description)
+        }
+        let key = command.triggerID ?? Hex.encode(Digest.sha256(body))
+        try await store(.slackCommand, key, body, request, context: context)
+        return Response(status: .ok)
+    }
+
+    func interactions(_ request: Request, context: Context) async throws -> Response {
+        let body = try await verifiedBody(request, context: context)
+        let interaction: SlackInteraction
+        do {
+            interaction = try SlackInteraction.decode(formBody: body)
+        } catch {
+            throw WebhookError.malformed("the body is not a Slack interaction payload")
+        }
+        try await store(.slackInteraction, interaction.dedupeKey, body, request, context: context)
+        return Response(status: .ok)
+    }
+
+    // MARK: - Shared steps
+
+    /// The raw body, verified as Slack's.
+    private func verifiedBody(_ request: Request, context: Context) async throws -> [UInt8] {
+        guard let verifier else {
+            context.logger.warning("Slack request refused: SLACK_SIGNING_SECRET is not set")
+            metrics.counter("webhooks_total", [("source", "slack"), ("outcome", "unconfigured")]).increment()
+            throw WebhookError.unauthorized("Slack is not configured on this gateway")
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxBodyBytes)
+        let body = Array(buffer.readableBytesView)
+        do {
+            try verifier.verify(
+                timestamp: request.headers[HTTPField.Name("X-Slack-Request-Timestamp")!],
+                signature: request.headers[HTTPField.Name("X-Slack-Signature")!],
+                body: body)
+        } catch {
+            context.logger.notice("Slack request refused", metadata: ["reason": "\(error)"])
+            metrics.counter("webhooks_total", [("source", "slack"), ("outcome", "rejected")]).increment()
+            throw WebhookError.unauthorized("invalid or stale Slack signature")
+        }
+        return body
+    }
+
+    @discardableResult
+    private func store(
+        _ source: InboundSource, _ externalID: String, _ body: [UInt8], _ request: Request, context: Context
+    ) async throws -> InboxReceipt {
+        do {
+            let receipt = try await inbox.store(
+                InboundMessage(
+                    source: source, externalID: externalID, payload: body,
+                    contentType: request.headers[.contentType]))
+            let outcome = if case .stored = receipt { "stored" } else { "duplicate" }
+            metrics.counter("webhooks_total", [("source", source.rawValue), ("outcome", outcome)]).increment()
+            return receipt
+        } catch {
+            context.logger.error("webhook not stored; answering 503", metadata: ["source": "\(source.rawValue)"])
+            metrics.counter("webhooks_total", [("source", source.rawValue), ("outcome", "unavailable")]).increment()
+            throw WebhookError.unavailable
+        }
+    }
+}
+
+/// Webhook failures as HTTP answers: a status and a short JSON error, nothing internal.
+package enum WebhookError: HTTPResponseError, CustomStringConvertible {
+    case unauthorized(String)
+    case malformed(String)
+    case unavailable
+
+    package var status: HTTPResponse.Status {
+        switch self {
+        case .unauthorized: .unauthorized
+        case .malformed: .badRequest
+        case .unavailable: .serviceUnavailable
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .unauthorized(let reason): "unauthorized: \(reason)"
+        case .malformed(let reason): "malformed: \(reason)"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
+        let error: GatewayHTTPError
+        switch self {
+        case .unauthorized(let reason):
+            error = GatewayHTTPError(status: .unauthorized, code: "invalid_signature", message: reason)
+        case .malformed(let reason):
+            error = GatewayHTTPError(status: .badRequest, code: "malformed_request", message: reason)
+        case .unavailable:
+            error = GatewayHTTPError(
+                status: .serviceUnavailable, code: "store_unavailable",
+                message: "The message could not be stored; retry later.")
+        }
+        var response = try error.response(from: request, context: context)
+        if case .unavailable = self { response.headers[.retryAfter] = "1" }
+        return response
+    }
+}
