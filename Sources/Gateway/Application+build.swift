@@ -5,6 +5,7 @@ import NIOCore
 import Postgres
 import Redis
 import ServiceLifecycle
+import Slack
 
 /// The long-lived parts of a gateway process, made once from the configuration and shared by every role.
 package struct GatewayDependencies: Sendable {
@@ -17,6 +18,10 @@ package struct GatewayDependencies: Sendable {
     package let migrator: PostgresMigrator
     /// The durable inbox every webhook is written to before it is acknowledged.
     package let inbox: PostgresInboxStore
+    /// Every message we send, and what became of it.
+    package let outbox: OutboxStore
+    /// Slack's Web API, or a recorder when no bot token is configured (dev mode).
+    package let slack: any SlackAPI
 
     /// Makes the pools and clients. Nothing connects yet: pools open connections on first use.
     package init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -34,12 +39,30 @@ package struct GatewayDependencies: Sendable {
         metrics = GatewayMetrics()
         migrator = PostgresMigrator(pool: postgres, migrations: try GatewayMigrations.all(), logger: logger)
         inbox = PostgresInboxStore(pool: postgres, logger: logger)
+        outbox = OutboxStore(pool: postgres)
+        if let token = configuration.slack.botToken {
+            slack = SlackWebAPIClient(transport: httpClient, baseURL: configuration.slack.apiBaseURL, botToken: token)
+        } else {
+            slack = RecordingSlackAPI(logger: logger)
+        }
+    }
+
+    /// Sends queued Slack messages, paced to one a second per channel across replicas.
+    package var slackDispatcher: SlackDispatcher {
+        SlackDispatcher(
+            outbox: outbox, slack: slack,
+            pacer: ChannelPacer(redis: redis, prefix: "pace:slack:", interval: .seconds(1)),
+            metrics: metrics, logger: logger,
+            sentStatus: configuration.slack.botToken == nil ? "recorded" : "sent")
     }
 
     /// Services that own connections, in start order. ServiceGroup shuts down in reverse order, and the HTTP
     /// server is added after these, so the server drains before any pool closes.
-    package var services: [any Service] {
-        [postgres, redis, HTTPClientService(client: httpClient), inbox]
+    package func services(for roles: Set<GatewayRole>) -> [any Service] {
+        var services: [any Service] = [postgres, redis, HTTPClientService(client: httpClient)]
+        if roles.contains(.web) { services.append(inbox) }
+        if roles.contains(.worker) { services.append(slackDispatcher) }
+        return services
     }
 }
 
@@ -48,6 +71,7 @@ package struct GatewayDependencies: Sendable {
 ///   - onServerRunning: called with the bound address once the server listens (tests bind port 0).
 package func buildApplication(
     dependencies: GatewayDependencies,
+    roles: Set<GatewayRole> = Set(GatewayRole.allCases),
     onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = dependencies.configuration
@@ -57,7 +81,7 @@ package func buildApplication(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.bindHost, port: configuration.port), serverName: "learning-gateway"),
-        services: dependencies.services,
+        services: dependencies.services(for: roles.union([.web])),
         onServerRunning: { channel in
             logger.notice(
                 "gateway listening",

@@ -21,12 +21,13 @@ package enum GatewayCommandRunner {
             try await migrate(dependencies: dependencies)
         }
         if roles.contains(.web) {
-            let app = buildApplication(dependencies: dependencies)
+            let app = buildApplication(dependencies: dependencies, roles: roles)
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } else {
             let group = ServiceGroup(
                 configuration: .init(
-                    services: dependencies.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: dependencies.services(for: roles), gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             try await group.run()
         }
         logger.notice("gateway stopped")

@@ -20,6 +20,14 @@ package struct SlackUserProfile: Sendable, Equatable {
     package let timeZone: String?
     package let isBot: Bool
     package let deleted: Bool
+
+    package init(id: String, name: String?, timeZone: String?, isBot: Bool, deleted: Bool) {
+        self.id = id
+        self.name = name
+        self.timeZone = timeZone
+        self.isBot = isBot
+        self.deleted = deleted
+    }
 }
 
 /// Slack's Web API, as the gateway uses it. Implemented over libcurl by `SlackWebAPIClient`; tests point that

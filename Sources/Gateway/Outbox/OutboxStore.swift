@@ -1,0 +1,93 @@
+import Foundation
+import Postgres
+
+/// A message waiting in (or leaving) the outbox.
+package struct OutboundEnvelope: Sendable, Equatable {
+    package let id: UUID
+    package let channel: String
+    package let destination: String
+    package let kind: String
+    /// Channel-specific instructions (JSON text), e.g. a Slack post or update.
+    package let body: String
+    /// Attempts made so far, this one included.
+    package let attempts: Int
+}
+
+/// Postgres `outbound_messages`: every message we send and what became of it. `dedupe_key` makes "at most
+/// once" a constraint: enqueueing the same key twice leaves one message.
+package struct OutboxStore: Sendable {
+    let pool: PostgresConnectionPool
+
+    package init(pool: PostgresConnectionPool) {
+        self.pool = pool
+    }
+
+    /// Queues a message; returns its id, or nil when a message with this key already exists.
+    @discardableResult
+    package func enqueue(
+        dedupeKey: String, channel: String, destination: String, kind: String, body: String,
+        learnerID: UUID? = nil, inboundEventID: Int64? = nil
+    ) async throws -> UUID? {
+        let rows = try await pool.query(
+            """
+            INSERT INTO outbound_messages (dedupe_key, channel, destination, kind, body, learner_id, inbound_event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING id
+            """,
+            [dedupeKey, channel, destination, kind, PostgresValue.json(body), learnerID, inboundEventID])
+        return try rows.first?.decode(UUID.self, "id")
+    }
+
+    /// Claims up to `limit` due messages of `channel` for `lease`: queued ones whose time has come, and ones
+    /// whose sender's lease ran out (it crashed mid-send). Other dispatchers skip claimed rows.
+    package func claim(channel: String, limit: Int, lease: Duration) async throws -> [OutboundEnvelope] {
+        let rows = try await pool.query(
+            """
+            UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1,
+                   next_attempt_at = now() + make_interval(secs => $3), updated_at = now()
+            WHERE id IN (
+                SELECT id FROM outbound_messages
+                WHERE channel = $1 AND status IN ('queued', 'sending') AND next_attempt_at <= now()
+                ORDER BY next_attempt_at
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id, channel, destination, kind, body::text AS body, attempts
+            """, [channel, limit, Double(lease.milliseconds) / 1000])
+        return try rows.map {
+            OutboundEnvelope(
+                id: try $0.decode(UUID.self, "id"), channel: try $0.decode(String.self, "channel"),
+                destination: try $0.decode(String.self, "destination"), kind: try $0.decode(String.self, "kind"),
+                body: try $0.decode(String.self, "body"), attempts: try $0.decode(Int.self, "attempts"))
+        }
+    }
+
+    /// The provider accepted the message.
+    package func markSent(_ id: UUID, providerMessageID: String?, status: String = "sent") async throws {
+        try await pool.query(
+            """
+            UPDATE outbound_messages SET status = $2, provider_message_id = $3, sent_at = now(), updated_at = now(),
+                   last_error = NULL
+            WHERE id = $1
+            """, [id, status, providerMessageID])
+    }
+
+    /// Try again after `delay`. `countAttempt: false` when the message was not actually tried (paced).
+    package func retry(_ id: UUID, after delay: Duration, error: String?, countAttempt: Bool = true) async throws {
+        try await pool.query(
+            """
+            UPDATE outbound_messages SET status = 'queued', next_attempt_at = now() + make_interval(secs => $2),
+                   attempts = attempts - $3, last_error = COALESCE($4, last_error), updated_at = now()
+            WHERE id = $1
+            """, [id, Double(delay.milliseconds) / 1000, countAttempt ? 0 : 1, error])
+    }
+
+    /// No more attempts: `failed` (the provider refused for good) or `dead` (retries exhausted).
+    package func markFinal(_ id: UUID, status: String, errorCode: String) async throws {
+        try await pool.query(
+            """
+            UPDATE outbound_messages SET status = $2, error_code = $3, last_error = $3, updated_at = now()
+            WHERE id = $1
+            """, [id, status, errorCode])
+    }
+}

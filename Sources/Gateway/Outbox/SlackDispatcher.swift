@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Slack
+
+/// What an outbox row asks Slack to do.
+package struct SlackOutboundBody: Codable, Sendable, Equatable {
+    package enum Operation: String, Codable, Sendable {
+        /// `chat.postMessage` to `channel`; a `userID` with no channel opens the DM first.
+        case post
+        /// `chat.update` of `ts` in `channel`.
+        case update
+        /// A POST to `responseURL`.
+        case respond
+        /// `views.publish` of `view` as `userID`'s Home tab.
+        case home
+    }
+
+    package var operation: Operation
+    package var channel: String?
+    package var userID: String?
+    package var ts: String?
+    package var responseURL: String?
+    package var text: String
+    package var blocks: [JSONValue]?
+    package var ephemeral: Bool?
+    package var replaceOriginal: Bool?
+    package var view: JSONValue?
+
+    package init(
+        operation: Operation, channel: String? = nil, userID: String? = nil, ts: String? = nil,
+        responseURL: String? = nil, text: String, blocks: [JSONValue]? = nil, ephemeral: Bool? = nil,
+        replaceOriginal: Bool? = nil, view: JSONValue? = nil
+    ) {
+        self.operation = operation
+        self.channel = channel
+        self.userID = userID
+        self.ts = ts
+        self.responseURL = responseURL
+        self.text = text
+        self.blocks = blocks
+        self.ephemeral = ephemeral
+        self.replaceOriginal = replaceOriginal
+        self.view = view
+    }
+
+    package func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// Sends the Slack messages of the outbox: claims due rows, paces them per channel, calls Slack, and records
+/// the outcome. 429 waits `Retry-After`; transient failures back off exponentially up to `maxAttempts`, then
+/// the message is dead (metric `outbound_dead_total` and an error log to alert on); permanent failures stop
+/// at once.
+package struct SlackDispatcher: Service {
+    let outbox: OutboxStore
+    let slack: any SlackAPI
+    let pacer: ChannelPacer
+    let metrics: GatewayMetrics
+    let logger: Logger
+    let maxAttempts: Int
+    let batchSize: Int
+    let idlePoll: Duration
+    /// Recorded instead of sent (dev mode, no bot token): the status rows end in.
+    let sentStatus: String
+
+    package init(
+        outbox: OutboxStore, slack: any SlackAPI, pacer: ChannelPacer, metrics: GatewayMetrics, logger: Logger,
+        maxAttempts: Int = 8, batchSize: Int = 32, idlePoll: Duration = .milliseconds(100), sentStatus: String = "sent"
+    ) {
+        self.outbox = outbox
+        self.slack = slack
+        self.pacer = pacer
+        self.metrics = metrics
+        self.logger = logger
+        self.maxAttempts = maxAttempts
+        self.batchSize = batchSize
+        self.idlePoll = idlePoll
+        self.sentStatus = sentStatus
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let worked: Bool
+                do {
+                    worked = try await dispatchOnce() > 0
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("Slack dispatcher pass failed; retrying", metadata: ["error": "\(error)"])
+                    worked = false
+                }
+                if !worked { try? await Task.sleep(for: idlePoll) }
+            }
+        }
+    }
+
+    /// Claims and handles one batch; returns how many messages it handled.
+    @discardableResult
+    package func dispatchOnce() async throws -> Int {
+        let batch = try await outbox.claim(channel: "slack", limit: batchSize, lease: .seconds(60))
+        await withTaskGroup(of: Void.self) { group in
+            for envelope in batch {
+                group.addTask { await handle(envelope) }
+            }
+        }
+        return batch.count
+    }
+
+    private func handle(_ envelope: OutboundEnvelope) async {
+        do {
+            let body = try JSONDecoder().decode(SlackOutboundBody.self, from: Data(envelope.body.utf8))
+            if let wait = try await pacer.acquire(envelope.destination) {
+                try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
+                return
+            }
+            let providerID = try await send(body)
+            try await outbox.markSent(envelope.id, providerMessageID: providerID, status: sentStatus)
+            metrics.counter("outbound_sent_total", [("channel", "slack"), ("kind", envelope.kind)]).increment()
+        } catch let error as SlackAPIError {
+            await record(error, for: envelope)
+        } catch is DecodingError {
+            logger.error("outbound Slack message has an unreadable body", metadata: ["id": "\(envelope.id)"])
+            try? await outbox.markFinal(envelope.id, status: "failed", errorCode: "unreadable_body")
+        } catch {
+            // The store failed: the claim's lease expires and the message is taken again.
+            logger.error("outbox update failed", metadata: ["id": "\(envelope.id)", "error": "\(error)"])
+        }
+    }
+
+    private func send(_ body: SlackOutboundBody) async throws(SlackAPIError) -> String? {
+        let message = SlackMessage(text: body.text, blocks: body.blocks)
+        switch body.operation {
+        case .post:
+            var channel = body.channel
+            if channel == nil, let userID = body.userID {
+                channel = try await slack.openDirectMessage(userID: userID)
+            }
+            guard let channel else { throw SlackAPIError(kind: .permanent, code: "no_channel", method: "chat.postMessage") }
+            return try await slack.postMessage(channel: channel, message: message)
+        case .update:
+            guard let channel = body.channel, let ts = body.ts else {
+                throw SlackAPIError(kind: .permanent, code: "no_message_to_update", method: "chat.update")
+            }
+            try await slack.updateMessage(channel: channel, ts: ts, message: message)
+            return ts
+        case .respond:
+            guard let url = body.responseURL else {
+                throw SlackAPIError(kind: .permanent, code: "no_response_url", method: "response_url")
+            }
+            try await slack.respond(
+                to: url, message: message, ephemeral: body.ephemeral ?? true, replaceOriginal: body.replaceOriginal ?? false)
+            return nil
+        case .home:
+            guard let userID = body.userID, let view = body.view else {
+                throw SlackAPIError(kind: .permanent, code: "no_view", method: "views.publish")
+            }
+            try await slack.publishHome(userID: userID, view: view)
+            return nil
+        }
+    }
+
+    private func record(_ error: SlackAPIError, for envelope: OutboundEnvelope) async {
+        do {
+            switch error.kind {
+            case .rateLimited(let retryAfter):
+                metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "rate_limited")]).increment()
+                try await outbox.retry(envelope.id, after: retryAfter, error: error.code)
+            case .transient where envelope.attempts < maxAttempts:
+                metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "transient")]).increment()
+                try await outbox.retry(envelope.id, after: Self.backoff(attempt: envelope.attempts), error: error.code)
+            case .transient:
+                metrics.counter("outbound_dead_total", [("channel", "slack")]).increment()
+                logger.error(
+                    "outbound Slack message dead after retries",
+                    metadata: ["id": "\(envelope.id)", "attempts": "\(envelope.attempts)", "error": "\(error.code)"])
+                try await outbox.markFinal(envelope.id, status: "dead", errorCode: error.code)
+            case .permanent:
+                metrics.counter("outbound_failed_total", [("channel", "slack"), ("code", error.code)]).increment()
+                logger.warning(
+                    "Slack refused a message for good", metadata: ["id": "\(envelope.id)", "error": "\(error.code)"])
+                try await outbox.markFinal(envelope.id, status: "failed", errorCode: error.code)
+            }
+        } catch {
+            logger.error("outbox update failed", metadata: ["id": "\(envelope.id)", "error": "\(error)"])
+        }
+    }
+
+    /// 1 s, 2 s, 4 s … capped at 5 minutes, with up to 20% jitter so retries from many replicas spread out.
+    static func backoff(attempt: Int) -> Duration {
+        let base = min(300.0, pow(2.0, Double(max(0, attempt - 1))))
+        return .milliseconds(Int64(base * 1000 * Double.random(in: 0.8...1.0)))
+    }
+}
