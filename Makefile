@@ -18,9 +18,10 @@ run: deps services build
 	.build/debug/gateway migrate && exec .build/debug/gateway serve
 
 ## test: install what is missing, make sure local Postgres and Redis run, then run every test
+## (one at a time: several suites assert timeouts and latencies that two busy cores would blur)
 test: deps services-fast build-tests
 	set -a; source "$(DATA_DIR)/services.env"; set +a; \
-	swift test --skip-build --disable-xctest
+	swift test --skip-build --disable-xctest --no-parallel
 
 build:
 	swift build --product gateway

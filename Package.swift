@@ -83,10 +83,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Channel-neutral learning: curriculum, the six tools, memory, safety, orchestrator.
+        .target(
+            name: "Learning",
+            dependencies: [
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Providers: one module each.
         .target(
             name: "Slack",
-            dependencies: ["Signing", "HTTPClient"],
+            dependencies: ["Signing", "HTTPClient", "Learning"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SMS",
+            dependencies: [
+                "Signing",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Anthropic's Messages API as the Learning module's language model.
+        .target(
+            name: "Anthropic",
+            dependencies: [
+                "HTTPClient", "Learning",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -104,7 +132,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Postgres", "Redis", "HTTPClient", "Signing", "Slack",
+                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "Learning", "Anthropic",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -159,8 +187,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SMSTests",
+            dependencies: ["SMS"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LearningTests",
+            dependencies: [
+                "Learning", "TestSupport", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AnthropicTests",
+            dependencies: ["Anthropic", "Learning", "TestSupport", "HTTPClient", "Postgres"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SlackTests",
-            dependencies: ["Slack", "HTTPClient", "TestSupport"],
+            dependencies: ["Slack", "HTTPClient", "TestSupport", "Learning"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

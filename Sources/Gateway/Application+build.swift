@@ -1,5 +1,8 @@
+import Anthropic
+import Foundation
 import HTTPClient
 import Hummingbird
+import Learning
 import Logging
 import NIOCore
 import Postgres
@@ -22,6 +25,12 @@ package struct GatewayDependencies: Sendable {
     package let outbox: OutboxStore
     /// Slack's Web API, or a recorder when no bot token is configured (dev mode).
     package let slack: any SlackAPI
+    /// The curriculum pack, loaded and validated at start.
+    package let curriculum: CurriculumPack
+    package let learningStore: PostgresLearningStore
+    /// The adaptive-learning agent: Claude's tool use when `ANTHROPIC_API_KEY` is set, falling back to the
+    /// deterministic planner on any LLM failure; the deterministic planner alone otherwise.
+    package let agent: any AgentTurnHandler
 
     /// Makes the pools and clients. Nothing connects yet: pools open connections on first use.
     package init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -40,6 +49,17 @@ package struct GatewayDependencies: Sendable {
         migrator = PostgresMigrator(pool: postgres, migrations: try GatewayMigrations.all(), logger: logger)
         inbox = PostgresInboxStore(pool: postgres, logger: logger)
         outbox = OutboxStore(pool: postgres)
+        curriculum = try CurriculumLoader().load(
+            from: URL(fileURLWithPath: configuration.curriculumDirectory, isDirectory: true))
+        learningStore = PostgresLearningStore(pool: postgres)
+        let orchestrator = AgentOrchestrator(
+            curriculum: curriculum, store: learningStore, clock: SystemWallClock(), logger: logger)
+        agent = try AdaptiveAgent(
+            orchestrator: orchestrator, store: learningStore,
+            anthropic: AnthropicConfiguration.ifConfigured(
+                apiKey: configuration.anthropic.apiKey, model: configuration.anthropic.model,
+                baseURL: configuration.anthropic.baseURL),
+            transport: httpClient, logger: logger)
         if let token = configuration.slack.botToken {
             slack = SlackWebAPIClient(transport: httpClient, baseURL: configuration.slack.apiBaseURL, botToken: token)
         } else {
@@ -47,11 +67,22 @@ package struct GatewayDependencies: Sendable {
         }
     }
 
+    /// Processes stored webhooks: runs the agent and queues the replies.
+    package var inboxProcessor: InboxProcessor {
+        InboxProcessor(
+            pool: postgres,
+            slack: SlackInboxHandler(
+                agent: agent, curriculum: curriculum, store: learningStore, outbox: outbox, postgres: postgres,
+                adminUserIDs: Set(configuration.adminSlackUserIDs), logger: logger),
+            curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) },
+            metrics: metrics, logger: logger)
+    }
+
     /// Sends queued Slack messages, paced to one a second per channel across replicas.
     package var slackDispatcher: SlackDispatcher {
         SlackDispatcher(
             outbox: outbox, slack: slack,
-            pacer: ChannelPacer(redis: redis, prefix: "pace:slack:", interval: .seconds(1)),
+            pacer: ChannelPacer(redis: redis, prefix: configuration.redisKeyPrefix + "pace:slack:", interval: .seconds(1)),
             metrics: metrics, logger: logger,
             sentStatus: configuration.slack.botToken == nil ? "recorded" : "sent")
     }
@@ -61,7 +92,10 @@ package struct GatewayDependencies: Sendable {
     package func services(for roles: Set<GatewayRole>) -> [any Service] {
         var services: [any Service] = [postgres, redis, HTTPClientService(client: httpClient)]
         if roles.contains(.web) { services.append(inbox) }
-        if roles.contains(.worker) { services.append(slackDispatcher) }
+        if roles.contains(.worker) {
+            services.append(inboxProcessor)
+            services.append(slackDispatcher)
+        }
         return services
     }
 }

@@ -1,3 +1,5 @@
+import Learning
+
 /// A message to post, update or send through a `response_url`.
 package struct SlackMessage: Sendable, Equatable {
     /// Fallback text for notifications and clients without Block Kit (required alongside blocks).

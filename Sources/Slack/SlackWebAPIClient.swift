@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import Learning
 
 /// `SlackAPI` over the libcurl HTTP client: JSON bodies with the bot token as bearer, Slack's `ok`/`error`
 /// envelope decoded, failures sorted into rate-limited, transient and permanent.

@@ -8,6 +8,10 @@ import TestSupport
 
 /// Builds gateway configurations and dependencies against the test servers, each test in its own schema.
 enum GatewayTestHarness {
+    /// The repository's curriculum pack (`bots/curriculum`), found from this file's path.
+    static let curriculumDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bots/curriculum").path
+
     static func environment(schema: TestSchema?, _ overrides: [String: String] = [:]) -> [String: String] {
         var environment = [
             "DATABASE_URL": TestEnvironment.databaseURL,
@@ -16,6 +20,8 @@ enum GatewayTestHarness {
             "LOG_LEVEL": "debug",
             "DATABASE_POOL_SIZE": "4",
             "REDIS_POOL_SIZE": "2",
+            "CURRICULUM_DIR": curriculumDirectory,
+            "REDIS_KEY_PREFIX": TestEnvironment.uniqueName("t") + ":",
         ]
         if let schema { environment["DATABASE_SCHEMA"] = schema.name }
         environment.merge(overrides) { _, new in new }

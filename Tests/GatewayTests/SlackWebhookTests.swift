@@ -131,8 +131,8 @@ import WebhookSamples
             var headers: HTTPFields
             switch `case` {
             case "wrong secret": headers = Self.signedHeaders(body, secret: "another-secret")
-            case "stale": headers = Self.signedHeaders(body, time: Date().addingTimeInterval(-301))
-            case "future": headers = Self.signedHeaders(body, time: Date().addingTimeInterval(301))
+            case "stale": headers = Self.signedHeaders(body, time: Date().addingTimeInterval(-330))
+            case "future": headers = Self.signedHeaders(body, time: Date().addingTimeInterval(330))
             case "tampered body":
                 headers = Self.signedHeaders(body)
                 sent = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "hello", with: "HELLO").utf8)

@@ -145,7 +145,9 @@ struct CurlHTTPClientTests {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let inTenSeconds = formatter.string(from: Date().addingTimeInterval(10))
+        // Whole seconds: an HTTP-date has no fractions, so the expected delay is exact against `sentAt`.
+        let sentAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let inTenSeconds = formatter.string(from: sentAt.addingTimeInterval(10))
 
         try await LocalServer.withServer { baseURL, _ in
             try await withClient { client in
@@ -156,11 +158,12 @@ struct CurlHTTPClientTests {
                     )
                     let response = try await client.execute(request)
                     #expect(response.status == 503)
-                    return response.retryAfter
+                    // Measured from the moment the header was written, so a loaded machine cannot skew it.
+                    return response.retryAfter(now: sentAt)
                 }
                 #expect(try await retryAfter("5") == .seconds(5))
                 let dated = try #require(try await retryAfter(inTenSeconds))
-                #expect(dated > .seconds(8) && dated <= .seconds(10))
+                #expect(dated == .seconds(10))
                 #expect(try await retryAfter("soon") == nil)
                 let none = try await client.execute(HTTPRequest(url: "\(baseURL)/echo"))
                 #expect(none.retryAfter == nil)

@@ -1,3 +1,4 @@
+import Learning
 import Foundation
 import HTTPClient
 import Slack

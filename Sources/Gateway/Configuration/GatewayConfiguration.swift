@@ -51,6 +51,10 @@ package struct GatewayConfiguration: Sendable {
     package var statementTimeout: Duration
     /// Postgres schema for every connection (tests use their own); nil keeps the server's default.
     package var databaseSchema: String?
+    /// Prepended to every Redis key, so several deployments (or test runs) can share one Redis.
+    package var redisKeyPrefix: String
+    /// The curriculum pack folder (`pack.json` and `topics/`).
+    package var curriculumDirectory: String
 
     /// Reads the configuration from `environment`, falling back to the `.env`-style `fallback` for variables
     /// the environment does not set. Throws the first `ConfigurationError` found.
@@ -133,6 +137,10 @@ package struct GatewayConfiguration: Sendable {
         databaseSchema = try reader.optional("DATABASE_SCHEMA", expected: "a schema name of letters, digits and _") {
             $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
         }
+        curriculumDirectory = try reader.optional("CURRICULUM_DIR", expected: "a folder path") ?? "bots/curriculum"
+        redisKeyPrefix = try reader.optional("REDIS_KEY_PREFIX", expected: "a key prefix without spaces") {
+            !$0.contains(where: \.isWhitespace)
+        } ?? ""
     }
 
     /// Reads the process environment, with the `.env` file at `envFile` (if it exists) as fallback.

@@ -1,3 +1,4 @@
+import Learning
 import Foundation
 import Logging
 import Metrics
@@ -27,6 +28,8 @@ package struct SlackOutboundBody: Codable, Sendable, Equatable {
     package var ephemeral: Bool?
     package var replaceOriginal: Bool?
     package var view: JSONValue?
+    /// Post in this thread (mentions are answered in their thread).
+    package var threadTS: String?
 
     package init(
         operation: Operation, channel: String? = nil, userID: String? = nil, ts: String? = nil,
@@ -115,7 +118,10 @@ package struct SlackDispatcher: Service {
     private func handle(_ envelope: OutboundEnvelope) async {
         do {
             let body = try JSONDecoder().decode(SlackOutboundBody.self, from: Data(envelope.body.utf8))
-            if let wait = try await pacer.acquire(envelope.destination) {
+            // Slack's one-message-a-second limit is per channel for posts and updates; response_url and
+            // views.publish are not channel messages.
+            let paced = body.operation == .post || body.operation == .update
+            if paced, let wait = try await pacer.acquire(envelope.destination) {
                 try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
                 return
             }
@@ -134,7 +140,7 @@ package struct SlackDispatcher: Service {
     }
 
     private func send(_ body: SlackOutboundBody) async throws(SlackAPIError) -> String? {
-        let message = SlackMessage(text: body.text, blocks: body.blocks)
+        let message = SlackMessage(text: body.text, blocks: body.blocks, threadTS: body.threadTS)
         switch body.operation {
         case .post:
             var channel = body.channel

@@ -1,0 +1,135 @@
+import Foundation
+import Learning
+
+/// Turns the agent's channel-neutral reply into Slack messages: Block Kit within Slack's limits (at most 50
+/// blocks, 3,000 characters a section, 150 a header, 75 a button), a plain `text` fallback, and every piece of
+/// learner or lesson text escaped for mrkdwn so it cannot ping `<!channel>` or forge a link.
+package enum SlackReplyRenderer {
+    /// Action ids the interaction handler understands.
+    package enum ActionID {
+        /// Quiz buttons are `quiz_answer_0` … `quiz_answer_3`; their value is `<attempt id>:<index>`.
+        package static let answerPrefix = "quiz_answer_"
+        package static let nextLesson = "next_lesson"
+        package static let snooze = "snooze"
+    }
+
+    static let letters = ["A", "B", "C", "D"]
+
+    /// The message for a reply: the text, then the lesson (with its quiz buttons) or the verdict.
+    package static func message(for reply: AgentReply) -> SlackMessage {
+        var blocks: [JSONValue] = []
+        if let verdict = reply.verdict {
+            blocks += verdictBlocks(verdict)
+        }
+        if !reply.text.isEmpty, reply.lesson == nil || reply.verdict == nil {
+            blocks.append(section(escape(reply.text)))
+        }
+        if let lesson = reply.lesson {
+            blocks += lessonBlocks(lesson, answerable: true)
+        }
+        if !reply.quickReplies.isEmpty, reply.lesson == nil {
+            blocks.append(
+                context(reply.quickReplies.map { "`\(escape($0))`" }.joined(separator: "  ")))
+        }
+        return SlackMessage(text: fallbackText(reply), blocks: Array(blocks.prefix(50)))
+    }
+
+    /// The lesson message after it was answered: the same lesson without buttons, and the verdict under it
+    /// (sent with `chat.update` so the quiz cannot be answered twice from the same message).
+    package static func answeredLesson(_ lesson: LessonCard, verdict: QuizVerdict) -> SlackMessage {
+        let blocks = lessonBlocks(lesson, answerable: false) + verdictBlocks(verdict)
+        let mark = verdict.correct ? "Correct" : "Not quite"
+        return SlackMessage(text: "\(lesson.title): \(mark). \(verdict.explanation)", blocks: Array(blocks.prefix(50)))
+    }
+
+    /// Escapes text for mrkdwn: `&`, `<` and `>` become entities, so `<!channel>` or `<http://x|y>` stay text.
+    package static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Blocks
+
+    static func lessonBlocks(_ lesson: LessonCard, answerable: Bool) -> [JSONValue] {
+        var blocks: [JSONValue] = [
+            ["type": "header", "text": ["type": "plain_text", "text": .string(limit(lesson.title, 150)), "emoji": true]],
+            context(
+                "\(escape(lesson.topicTitle)) · \(lesson.difficulty.rawValue)"
+                    + (lesson.isReview ? " · review" : "")),
+            section(escape(lesson.content)),
+        ]
+        if !lesson.keyPoints.isEmpty {
+            blocks.append(section("*Key points*\n" + lesson.keyPoints.map { "• " + escape($0) }.joined(separator: "\n")))
+        }
+        blocks.append(section("*Scenario*\n" + escape(lesson.scenario)))
+        let options = lesson.options.enumerated().map { index, option in
+            "*\(letters[min(index, 3)]).* \(escape(option))"
+        }
+        blocks.append(section("*Quiz:* \(escape(lesson.question))\n" + options.joined(separator: "\n")))
+        if answerable {
+            let buttons: [JSONValue] = lesson.options.indices.prefix(4).map { index in
+                [
+                    "type": "button",
+                    "action_id": .string(ActionID.answerPrefix + String(index)),
+                    "text": ["type": "plain_text", "text": .string(letters[index])],
+                    "value": .string("\(lesson.attemptID.uuidString):\(index)"),
+                ]
+            }
+            blocks.append(["type": "actions", "block_id": .string("quiz:\(lesson.attemptID.uuidString)"), "elements": .array(buttons)])
+        }
+        return blocks
+    }
+
+    static func verdictBlocks(_ verdict: QuizVerdict) -> [JSONValue] {
+        let headline = verdict.correct ? ":white_check_mark: *Correct!*" : ":x: *Not quite.*"
+        let answer = "The answer is *\(letters[min(max(verdict.correctIndex, 0), 3)]). \(escape(verdict.correctOption))*"
+        return [
+            section("\(headline) \(escape(verdict.feedback))\n\(answer)\n\(escape(verdict.explanation))"),
+            [
+                "type": "actions", "block_id": "after_quiz",
+                "elements": [
+                    [
+                        "type": "button", "action_id": .string(ActionID.nextLesson), "style": "primary",
+                        "text": ["type": "plain_text", "text": "Next lesson"], "value": "next",
+                    ],
+                    [
+                        "type": "button", "action_id": .string(ActionID.snooze),
+                        "text": ["type": "plain_text", "text": "Snooze until tomorrow"], "value": "snooze",
+                    ],
+                ],
+            ],
+        ]
+    }
+
+    static func section(_ mrkdwn: String) -> JSONValue {
+        ["type": "section", "text": ["type": "mrkdwn", "text": .string(limit(mrkdwn, 3000))]]
+    }
+
+    static func context(_ mrkdwn: String) -> JSONValue {
+        ["type": "context", "elements": [["type": "mrkdwn", "text": .string(limit(mrkdwn, 3000))]]]
+    }
+
+    /// Cuts text to `count` characters, ending with an ellipsis when cut.
+    static func limit(_ text: String, _ count: Int) -> String {
+        text.count <= count ? text : String(text.prefix(count - 1)) + "…"
+    }
+
+    static func fallbackText(_ reply: AgentReply) -> String {
+        if let lesson = reply.lesson {
+            return limit("\(lesson.title): \(lesson.question)", 3000)
+        }
+        if let verdict = reply.verdict {
+            return limit((verdict.correct ? "Correct. " : "Not quite. ") + verdict.explanation, 3000)
+        }
+        return limit(reply.text, 3000)
+    }
+}
