@@ -49,8 +49,13 @@ package struct GatewayDependencies: Sendable {
         migrator = PostgresMigrator(pool: postgres, migrations: try GatewayMigrations.all(), logger: logger)
         inbox = PostgresInboxStore(pool: postgres, logger: logger)
         outbox = OutboxStore(pool: postgres)
-        curriculum = try CurriculumLoader().load(
-            from: URL(fileURLWithPath: configuration.curriculumDirectory, isDirectory: true))
+        do {
+            curriculum = try CurriculumLoader().load(
+                from: URL(fileURLWithPath: configuration.curriculumDirectory, isDirectory: true))
+        } catch {
+            // A broken pack stops the process like any other bad setting, naming the file, lesson and fault.
+            throw ConfigurationError.malformed("CURRICULUM_DIR", expected: "a valid curriculum pack (\(error))")
+        }
         learningStore = PostgresLearningStore(pool: postgres)
         let orchestrator = AgentOrchestrator(
             curriculum: curriculum, store: learningStore, clock: SystemWallClock(), logger: logger)
@@ -144,6 +149,10 @@ package func buildRouter(dependencies: GatewayDependencies) -> Router<BasicReque
     SlackWebhookController(
         signingSecret: dependencies.configuration.slack.signingSecret, inbox: dependencies.inbox,
         metrics: dependencies.metrics, maxBodyBytes: dependencies.configuration.maxBodyBytes
+    ).register(on: router)
+    AgentAPIController(
+        apiKeys: dependencies.configuration.apiKeys, agent: dependencies.agent, store: dependencies.learningStore,
+        curriculum: dependencies.curriculum, maxBodyBytes: dependencies.configuration.maxBodyBytes
     ).register(on: router)
     return router
 }

@@ -45,8 +45,10 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        try await GatewayCommandRunner.serve(
-            configuration: configuration, roles: roleSet, migrateFirst: migrate, logger: logger)
+        try await exitOnConfigurationError {
+            try await GatewayCommandRunner.serve(
+                configuration: configuration, roles: roleSet, migrateFirst: migrate, logger: logger)
+        }
     }
 }
 
@@ -58,7 +60,20 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger) = try loadConfiguration(common)
-        try await GatewayCommandRunner.migrate(configuration: configuration, logger: logger)
+        try await exitOnConfigurationError {
+            try await GatewayCommandRunner.migrate(configuration: configuration, logger: logger)
+        }
+    }
+}
+
+/// Runs `body`; a setting found bad while starting (a broken curriculum pack, say) ends the process like a
+/// missing variable: exit code 78 and a message naming it.
+func exitOnConfigurationError(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ConfigurationError {
+        FileHandle.standardError.write(Data("gateway: configuration error: \(error.description)\n".utf8))
+        throw ExitCode(78)
     }
 }
 

@@ -105,3 +105,29 @@ import Testing
         #expect(throws: ConfigurationError.self) { try GatewayRole.parseList("") }
     }
 }
+
+@Suite struct CurriculumStartupTests {
+    @Test func brokenCurriculumStopsStartNamingFileEntryAndFault() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curriculum-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("topics"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = URL(fileURLWithPath: GatewayTestHarness.curriculumDirectory)
+        try FileManager.default.copyItem(
+            at: source.appendingPathComponent("pack.json"), to: folder.appendingPathComponent("pack.json"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.appendingPathComponent("topics").path) {
+            var text = try String(contentsOf: source.appendingPathComponent("topics/\(name)"), encoding: .utf8)
+            if name == "rewards.json" {
+                // The first lesson loses its correct answer index.
+                text = text.replacing(/"correct_index": \d/, with: "\"correct_index\": 9", maxReplacements: 1)
+            }
+            try text.write(to: folder.appendingPathComponent("topics/\(name)"), atomically: true, encoding: .utf8)
+        }
+        let error = #expect(throws: ConfigurationError.self) {
+            try GatewayTestHarness.dependencies(schema: nil, ["CURRICULUM_DIR": folder.path])
+        }
+        #expect(error?.variable == "CURRICULUM_DIR")
+        #expect(error?.description.contains("topics/rewards.json") == true)
+        #expect(error?.description.contains("rewards-easy-1") == true)
+    }
+}

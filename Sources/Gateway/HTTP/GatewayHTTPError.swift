@@ -41,8 +41,10 @@ package enum JSONBody {
         return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
     }
 
-    package static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let body = encode(value)
+    package static func response(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, encoder: JSONEncoder? = nil
+    ) -> Response {
+        let body = encoder.flatMap { try? Array($0.encode(value)) } ?? encode(value)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(body.count)],
