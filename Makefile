@@ -10,7 +10,7 @@ DATA_DIR ?= $(CURDIR)/.data
 export DATA_DIR
 SERVICES := infrastructure/local/services.sh
 
-.PHONY: run test build build-tests deps services services-fast stop status migrate bench clean-data
+.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-agent clean-data
 
 ## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
 run: deps services build
@@ -51,6 +51,10 @@ migrate: deps services build
 ## bench: release build, then /health and Postgres round-trip throughput with wrk (see docs/benchmarks.md)
 bench: deps services
 	bash bench/http.sh
+
+## bench-agent: release build, then the deterministic agent's turn latency over Postgres (see docs/benchmarks.md)
+bench-agent: deps services
+	bash bench/agent-latency.sh
 
 clean-data: stop
 	rm -rf "$(DATA_DIR)"

@@ -152,6 +152,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Turn latency of the deterministic agent over real Postgres (bench/agent-latency.sh).
+        .executableTarget(
+            name: "AgentLatencyBenchmark",
+            dependencies: [
+                "Learning", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/AgentLatencyBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests mirror targets.
         .target(
             name: "TestSupport",
@@ -208,6 +220,7 @@ let package = Package(
         .testTarget(
             name: "SlackTests",
             dependencies: ["Slack", "HTTPClient", "TestSupport", "Learning"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

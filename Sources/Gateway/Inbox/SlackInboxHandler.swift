@@ -29,6 +29,12 @@ package struct SlackInboxHandler: InboxHandler {
         self.logger = logger
     }
 
+    private var adminCommands: SlackAdminCommands {
+        SlackAdminCommands(
+            agent: agent, curriculum: curriculum, store: store, outbox: outbox, postgres: postgres,
+            bootstrapAdmins: adminUserIDs, logger: logger)
+    }
+
     package var sources: [InboundSource] { [.slackEvent, .slackCommand, .slackInteraction] }
 
     package func handle(id: Int64, source: InboundSource, payload: [UInt8]) async throws -> InboxOutcome {
@@ -92,7 +98,7 @@ package struct SlackInboxHandler: InboxHandler {
         case "/learn":
             try await learn(id, command, subcommand: subcommand, argument: argument)
         case "/learn-admin":
-            try await admin(id, command, subcommand: subcommand, argument: argument)
+            try await adminCommands.run(id, command)
         default:
             try await respond(id, command, text: "I don't know the command \(command.command).")
         }
@@ -120,7 +126,10 @@ package struct SlackInboxHandler: InboxHandler {
             }
             let learnerID = try await store.resolve(channel: .slack, externalID: learner)
             try await postgres.query(
-                "UPDATE learners SET delivery_time = make_time($2, $3, 0), updated_at = now() WHERE id = $1",
+                """
+                UPDATE learners SET delivery_time = make_time($2::integer, $3::integer, 0), updated_at = now()
+                WHERE id = $1
+                """,
                 [learnerID, hour, minute])
             try await respond(
                 id, command, text: String(format: "Your daily lesson will arrive at %02d:%02d your time.", hour, minute))
@@ -143,16 +152,6 @@ package struct SlackInboxHandler: InboxHandler {
                 text: "I don't know `\(SlackReplyRenderer.escape(subcommand))`. Try `/learn start`, `stop`, "
                     + "`time HH:MM`, `topic NAME`, `progress`, `quiz`, `next` or `help`.")
         }
-    }
-
-    private func admin(_ id: Int64, _ command: SlackSlashCommand, subcommand: String, argument: String) async throws {
-        guard try await isAdmin(command.userID) else {
-            try await respond(id, command, text: "Sorry, `/learn-admin` is only for the programme's admins.")
-            return
-        }
-        // The admin commands arrive with the admin features; until then say so plainly.
-        try await audit(actor: command.userID, action: "admin.\(subcommand)", target: nil, details: argument)
-        try await respond(id, command, text: "`/learn-admin \(SlackReplyRenderer.escape(subcommand))` is not available yet.")
     }
 
     // MARK: - Interactions
@@ -256,17 +255,6 @@ package struct SlackInboxHandler: InboxHandler {
     private func setStatus(_ learnerID: UUID, _ status: String) async throws {
         try await postgres.query(
             "UPDATE learners SET status = $2, updated_at = now() WHERE id = $1", [learnerID, status])
-    }
-
-    private func isAdmin(_ userID: String) async throws -> Bool {
-        if adminUserIDs.contains(userID) { return true }
-        return !(try await postgres.query("SELECT 1 FROM admins WHERE slack_user_id = $1", [userID])).isEmpty
-    }
-
-    private func audit(actor: String, action: String, target: String?, details: String) async throws {
-        try await postgres.query(
-            "INSERT INTO audit_log (actor, action, target, details) VALUES ($1, $2, $3, $4)",
-            [actor, action, target, try PostgresValue.jsonEncoded(["text": details])])
     }
 
     /// `<@U123>` and `<@U123|name>` removed, spaces trimmed.
