@@ -38,19 +38,49 @@ package final class PostgresConnection {
         return true
     }
 
-    /// Runs one parameterised statement and returns its rows.
+    /// Runs one parameterised statement and returns its rows. Each distinct statement (SQL and parameter
+    /// types) is prepared once per connection and executed by name afterwards, so the server parses and plans
+    /// it once instead of on every call.
     @discardableResult
     package func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
         let handle = try liveHandle()
         let values = query.binds.map(\.textRepresentation)
         let types = query.binds.map(\.typeOID)
-        let result: OpaquePointer? = withCStringArray(values) { pointers in
-            types.withUnsafeBufferPointer { typeBuffer in
-                PQexecParams(
-                    handle, query.sql, Int32(values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
+        let key = PreparedKey(sql: query.sql, types: types)
+        let name: String
+        if let known = prepared[key] {
+            name = known
+        } else if prepared.count < Self.maxPreparedStatements {
+            name = "lg_\(prepared.count + 1)"
+            let preparation: OpaquePointer? = types.withUnsafeBufferPointer { typeBuffer in
+                PQprepare(handle, name, query.sql, Int32(types.count), typeBuffer.baseAddress)
             }
+            _ = try consume(preparation, handle: handle)
+            prepared[key] = name
+        } else {
+            // Past the cache's size: run unprepared rather than grow without bound.
+            let result: OpaquePointer? = withCStringArray(values) { pointers in
+                types.withUnsafeBufferPointer { typeBuffer in
+                    PQexecParams(
+                        handle, query.sql, Int32(values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
+                }
+            }
+            return try consume(result, handle: handle)
+        }
+        let result: OpaquePointer? = withCStringArray(values) { pointers in
+            PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
         }
         return try consume(result, handle: handle)
+    }
+
+    /// Statements prepared on this connection, by SQL and parameter types.
+    private var prepared: [PreparedKey: String] = [:]
+    /// Most statements prepared on one connection; the gateway uses a few dozen.
+    static let maxPreparedStatements = 512
+
+    private struct PreparedKey: Hashable {
+        let sql: String
+        let types: [UInt32]
     }
 
     /// Runs SQL with no parameters that may hold several statements (migrations). Never pass user input here.

@@ -185,6 +185,27 @@ import Testing
         await schema.drop()
     }
 
+    @Test func repeatedStatementsArePreparedOncePerConnection() async throws {
+        let schema = try await TestSchema.create()
+        let pool = schema.pool(maxConnections: 1)
+        for n in 0..<5 {
+            let rows = try await pool.query("SELECT $1::integer + 1 AS next", [n])
+            #expect(try rows[0].decode(Int.self, "next") == n + 1)
+        }
+        // Another parameter type is another statement (NULL and text both leave the type to the server, so they
+        // share one).
+        try await pool.query("SELECT $1::integer + 1 AS next", [Optional<Int>.none])
+        try await pool.query("SELECT $1::integer + 1 AS next", ["41"])
+        let prepared = try await pool.query(
+            "SELECT count(*) AS c FROM pg_prepared_statements WHERE statement = $1", ["SELECT $1::integer + 1 AS next"])
+        #expect(try prepared[0].decode(Int.self, "c") == 2)
+        // A statement that fails to prepare is not cached and does not break the connection.
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT no_such_column FROM pg_class") }
+        #expect(try await pool.query("SELECT 7 AS seven")[0].decode(Int.self, "seven") == 7)
+        await pool.close()
+        await schema.drop()
+    }
+
     @Test func unreachableServerFailsWithConnectionFailed() async throws {
         let pool = PostgresConnectionPool(
             configuration: PostgresConfiguration(url: "postgres://postgres@127.0.0.1:1/none", maxConnections: 1),

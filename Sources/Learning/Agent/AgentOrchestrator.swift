@@ -101,7 +101,7 @@ package struct AgentOrchestrator: Sendable {
             try await memory.remember(learnerID: learnerID, role: .learner, text: learnerText)
         }
         try await memory.remember(learnerID: learnerID, role: .agent, text: reply.text)
-        try await toolbox.trackEngagement.track(
+        try await toolbox.trackEngagement.record(
             learnerID: learnerID, interaction: interaction, channel: input.channel.rawValue)
         return reply
     }

@@ -57,6 +57,17 @@ package struct TrackEngagementTool: LearningTool {
     package func track(
         learnerID: UUID, interaction: String, durationMilliseconds: Int? = nil, channel: String? = nil
     ) async throws -> EngagementSummary {
+        try await record(
+            learnerID: learnerID, interaction: interaction, durationMilliseconds: durationMilliseconds,
+            channel: channel)
+        return try await store.engagementSummary(learnerID: learnerID)
+    }
+
+    /// Records the interaction without reading the summary back (the orchestrator's per-turn bookkeeping,
+    /// which does not use it).
+    package func record(
+        learnerID: UUID, interaction: String, durationMilliseconds: Int? = nil, channel: String? = nil
+    ) async throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
         guard !interaction.isEmpty, interaction.count <= Self.maxInteractionLength,
             interaction.allSatisfy({ allowed.contains($0) })
@@ -72,6 +83,5 @@ package struct TrackEngagementTool: LearningTool {
             EngagementEvent(
                 learnerID: learnerID, interaction: interaction, channel: channel,
                 durationMilliseconds: durationMilliseconds, occurredAt: clock.now))
-        return try await store.engagementSummary(learnerID: learnerID)
     }
 }
