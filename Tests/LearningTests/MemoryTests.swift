@@ -28,6 +28,30 @@ extension DatabaseBacked {
             }
         }
 
+        @Test func exchangesAreStoredInOrderAndTheWindowStillHoldsTen() async throws {
+            try await withLearningDatabase { db in
+                let learner = try await db.newLearner()
+                let memory = memory(db)
+                for index in 1...7 {
+                    try await memory.remember(
+                        learnerID: learner,
+                        turns: [(.learner, "question \(index) from bob@example.com"), (.agent, "answer \(index)")])
+                    db.clock.advance(seconds: 1)
+                }
+                let turns = try await memory.recentTurns(learnerID: learner)
+                #expect(turns.count == 10)
+                #expect(turns.first?.content == "question 3 from [email]")
+                #expect(turns.last?.content == "answer 7")
+                #expect(turns.map(\.role) == Array(repeating: [TurnRole.learner, .agent], count: 5).flatMap { $0 })
+                // An empty learner text (a button press) stores only the agent's turn.
+                try await memory.remember(learnerID: learner, turns: [(.learner, ""), (.agent, "answer 8")])
+                let after = try await memory.recentTurns(learnerID: learner)
+                #expect(after.count == 10)
+                #expect(after.last?.content == "answer 8")
+                #expect(after.first?.content == "answer 3")
+            }
+        }
+
         @Test func turnsAreRedactedBeforeTheyAreStored() async throws {
             try await withLearningDatabase { db in
                 let learner = try await db.newLearner()

@@ -97,10 +97,7 @@ package struct AgentOrchestrator: Sendable {
             reply = helpReply()
         }
 
-        if !learnerText.isEmpty {
-            try await memory.remember(learnerID: learnerID, role: .learner, text: learnerText)
-        }
-        try await memory.remember(learnerID: learnerID, role: .agent, text: reply.text)
+        try await memory.remember(learnerID: learnerID, turns: [(.learner, learnerText), (.agent, reply.text)])
         try await toolbox.trackEngagement.record(
             learnerID: learnerID, interaction: interaction, channel: input.channel.rawValue)
         return reply

@@ -191,8 +191,7 @@ package struct AdaptiveAgent: AgentTurnHandler {
     ) async throws {
         let memory = orchestrator.memory
         let toolbox = orchestrator.toolbox
-        try await memory.remember(learnerID: learnerID, role: .learner, text: text)
-        try await memory.remember(learnerID: learnerID, role: .agent, text: outcome.reply.text)
+        try await memory.remember(learnerID: learnerID, turns: [(.learner, text), (.agent, outcome.reply.text)])
         if let card = outcome.reply.lesson {
             try await memory.recordTopicStarted(learnerID: learnerID, topic: card.topic)
             try await paths.savePath(

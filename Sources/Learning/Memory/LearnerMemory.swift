@@ -33,6 +33,14 @@ package struct LearnerMemory: Sendable {
             learnerID: learnerID, role: role, content: content, at: clock.now, keep: Self.windowSize)
     }
 
+    /// Stores a whole exchange (the learner's words, then the agent's), redacted, in one write.
+    package func remember(learnerID: UUID, turns: [(role: TurnRole, text: String)]) async throws {
+        let redacted = turns.filter { !$0.text.isEmpty }.map {
+            (role: $0.role, content: String(redactor.redact($0.text).prefix(4_000)))
+        }
+        try await store.appendTurns(learnerID: learnerID, turns: redacted, at: clock.now, keep: Self.windowSize)
+    }
+
     /// The learner's remembered turns, oldest first.
     package func recentTurns(learnerID: UUID) async throws -> [MemoryTurn] {
         try await store.recentTurns(learnerID: learnerID, limit: Self.windowSize)

@@ -67,6 +67,9 @@ package protocol EngagementStore: Sendable {
 package protocol MemoryStore: Sendable {
     /// Appends a turn (already redacted) and prunes the learner's older turns beyond `keep`.
     func appendTurn(learnerID: UUID, role: TurnRole, content: String, at date: Date, keep: Int) async throws
+    /// Appends several turns in order (already redacted) and prunes beyond `keep`, as one write.
+    func appendTurns(learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int)
+        async throws
     /// The learner's most recent turns, oldest first, at most `limit`.
     func recentTurns(learnerID: UUID, limit: Int) async throws -> [MemoryTurn]
     /// The stored profile, or nil for a learner who has none yet.
@@ -85,4 +88,15 @@ package protocol WallClock: Sendable {
 package struct SystemWallClock: WallClock {
     package init() {}
     package var now: Date { Date() }
+}
+
+extension MemoryStore {
+    /// One turn at a time; stores that can write several at once override this.
+    package func appendTurns(learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int)
+        async throws
+    {
+        for turn in turns {
+            try await appendTurn(learnerID: learnerID, role: turn.role, content: turn.content, at: date, keep: keep)
+        }
+    }
 }

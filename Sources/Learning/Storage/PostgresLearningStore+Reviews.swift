@@ -125,6 +125,31 @@ extension PostgresLearningStore: MemoryStore {
         }
     }
 
+    /// One statement: the new turns go in (in order) and the learner's turns beyond `keep` come out, so a turn's
+    /// memory costs one round trip instead of a transaction per turn.
+    package func appendTurns(
+        learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
+    ) async throws {
+        guard !turns.isEmpty else { return }
+        // The DELETE runs on the statement's snapshot and cannot see the rows being inserted: it keeps the
+        // newest `keep - turns.count` of the older ones.
+        try await pool.query(
+            """
+            WITH added AS (
+                INSERT INTO memory_turns (learner_id, role, content, created_at)
+                SELECT $1, t.role, t.content, $4
+                FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(role, content, position)
+                ORDER BY t.position
+                RETURNING id)
+            DELETE FROM memory_turns WHERE learner_id = $1 AND id NOT IN (
+                SELECT id FROM memory_turns WHERE learner_id = $1 ORDER BY id DESC LIMIT $5)
+            """,
+            [
+                learnerID, PostgresArray.text(turns.map(\.role.rawValue)), PostgresArray.text(turns.map(\.content)),
+                date, max(keep - turns.count, 0),
+            ])
+    }
+
     package func recentTurns(learnerID: UUID, limit: Int) async throws -> [MemoryTurn] {
         let rows = try await pool.query(
             "SELECT role, content, created_at FROM memory_turns WHERE learner_id = $1 ORDER BY id DESC LIMIT $2",
