@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "Learning", "Anthropic",
+                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "Learning", "Anthropic", "WebhookSamples",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -146,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway",
+                "Gateway", "HTTPClient", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

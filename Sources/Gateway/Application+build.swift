@@ -87,7 +87,8 @@ package struct GatewayDependencies: Sendable {
     package var slackDispatcher: SlackDispatcher {
         SlackDispatcher(
             outbox: outbox, slack: slack,
-            pacer: ChannelPacer(redis: redis, prefix: configuration.redisKeyPrefix + "pace:slack:", interval: .seconds(1)),
+            pacer: ChannelPacer(
+                redis: redis, prefix: configuration.redisKeyPrefix + "pace:slack:", interval: .seconds(1)),
             metrics: metrics, logger: logger,
             sentStatus: configuration.slack.botToken == nil ? "recorded" : "sent")
     }

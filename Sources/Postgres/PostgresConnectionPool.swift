@@ -191,10 +191,13 @@ package final class PostgresConnectionPool: Sendable {
                 }
                 group.addTask {
                     try? await Task.sleep(for: timeout)
-                    self.abandonWait(id, error: PostgresError(
-                        code: .poolTimeout,
-                        message: "no Postgres connection became free within \(timeout) "
-                            + "(pool of \(self.configuration.maxConnections)); the database may be slow or overloaded"))
+                    self.abandonWait(
+                        id,
+                        error: PostgresError(
+                            code: .poolTimeout,
+                            message: "no Postgres connection became free within \(timeout) "
+                                + "(pool of \(self.configuration.maxConnections)); the database may be slow or overloaded"
+                        ))
                     return nil
                 }
                 while let next = try await group.next() {

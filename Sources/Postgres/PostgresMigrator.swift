@@ -40,7 +40,8 @@ package struct Migration: Sendable, Equatable {
                     code: .migration,
                     message: "migrations \(clash.name) and \(file.lastPathComponent) share version \(version)")
             }
-            migrations.append(Migration(version: version, name: String(base[base.index(after: underscore)...]), sql: sql))
+            migrations.append(
+                Migration(version: version, name: String(base[base.index(after: underscore)...]), sql: sql))
         }
         return migrations.sorted { $0.version < $1.version }
     }
@@ -77,9 +78,10 @@ package struct PostgresMigrator: Sendable {
                         applied_at timestamptz NOT NULL DEFAULT now()
                     )
                     """)
-            let applied = Set(try connection.query("SELECT version FROM schema_migrations").map {
-                try $0.decode(Int.self, "version")
-            })
+            let applied = Set(
+                try connection.query("SELECT version FROM schema_migrations").map {
+                    try $0.decode(Int.self, "version")
+                })
             var done: [Int] = []
             for migration in migrations where !applied.contains(migration.version) {
                 do {
@@ -95,7 +97,8 @@ package struct PostgresMigrator: Sendable {
                         code: .migration, sqlState: error.sqlState,
                         message: "migration \(migration.version)_\(migration.name) failed: \(error.message)")
                 }
-                logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                logger.info(
+                    "applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 done.append(migration.version)
             }
             return done

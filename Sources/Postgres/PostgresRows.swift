@@ -41,7 +41,8 @@ package struct PostgresRow: Sendable {
     /// The value at `index` decoded as `T`.
     package func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
         guard values.indices.contains(index) else {
-            throw PostgresError(code: .decoding, message: "column index \(index) out of range (\(values.count) columns)")
+            throw PostgresError(
+                code: .decoding, message: "column index \(index) out of range (\(values.count) columns)")
         }
         do {
             return try T.decode(postgresText: values[index], typeOID: columnTypes[index])

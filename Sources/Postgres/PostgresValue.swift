@@ -34,7 +34,8 @@ package enum PostgresValue: Sendable, Equatable {
         case .null: nil
         case .text(let value): value
         case .integer(let value): String(value)
-        case .double(let value): value.isFinite ? "\(value)" : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
+        case .double(let value):
+            value.isFinite ? "\(value)" : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
         case .bool(let value): value ? "t" : "f"
         case .timestamp(let value): PostgresTimestamp.format(value)
         case .uuid(let value): value.uuidString

@@ -61,14 +61,18 @@ package enum SlackReplyRenderer {
 
     static func lessonBlocks(_ lesson: LessonCard, answerable: Bool) -> [JSONValue] {
         var blocks: [JSONValue] = [
-            ["type": "header", "text": ["type": "plain_text", "text": .string(limit(lesson.title, 150)), "emoji": true]],
+            [
+                "type": "header",
+                "text": ["type": "plain_text", "text": .string(limit(lesson.title, 150)), "emoji": true],
+            ],
             context(
                 "\(escape(lesson.topicTitle)) · \(lesson.difficulty.rawValue)"
                     + (lesson.isReview ? " · review" : "")),
             section(escape(lesson.content)),
         ]
         if !lesson.keyPoints.isEmpty {
-            blocks.append(section("*Key points*\n" + lesson.keyPoints.map { "• " + escape($0) }.joined(separator: "\n")))
+            blocks.append(
+                section("*Key points*\n" + lesson.keyPoints.map { "• " + escape($0) }.joined(separator: "\n")))
         }
         blocks.append(section("*Scenario*\n" + escape(lesson.scenario)))
         let options = lesson.options.enumerated().map { index, option in
@@ -84,14 +88,18 @@ package enum SlackReplyRenderer {
                     "value": .string("\(lesson.attemptID.uuidString):\(index)"),
                 ]
             }
-            blocks.append(["type": "actions", "block_id": .string("quiz:\(lesson.attemptID.uuidString)"), "elements": .array(buttons)])
+            blocks.append([
+                "type": "actions", "block_id": .string("quiz:\(lesson.attemptID.uuidString)"),
+                "elements": .array(buttons),
+            ])
         }
         return blocks
     }
 
     static func verdictBlocks(_ verdict: QuizVerdict) -> [JSONValue] {
         let headline = verdict.correct ? ":white_check_mark: *Correct!*" : ":x: *Not quite.*"
-        let answer = "The answer is *\(letters[min(max(verdict.correctIndex, 0), 3)]). \(escape(verdict.correctOption))*"
+        let answer =
+            "The answer is *\(letters[min(max(verdict.correctIndex, 0), 3)]). \(escape(verdict.correctOption))*"
         return [
             section("\(headline) \(escape(verdict.feedback))\n\(answer)\n\(escape(verdict.explanation))"),
             [

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import HTTPClient
 import Logging
+import Postgres
 
 @main
 struct GatewayCommand: AsyncParsableCommand {
@@ -12,7 +14,7 @@ struct GatewayCommand: AsyncParsableCommand {
             Settings come from the environment and, for variables it does not set, from a .env file \
             (see .env.example and docs/configuration.md). DATABASE_URL and REDIS_URL are required.
             """,
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Simulate.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -62,6 +64,83 @@ struct Migrate: AsyncParsableCommand {
         let (configuration, logger) = try loadConfiguration(common)
         try await exitOnConfigurationError {
             try await GatewayCommandRunner.migrate(configuration: configuration, logger: logger)
+        }
+    }
+}
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a correctly signed webhook to a running gateway and print what the bot answered.",
+        subcommands: [SimulateSlack.self])
+}
+
+struct SimulateSlack: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slack",
+        abstract: "Simulate a Slack direct message (or, with --command, a slash command).",
+        discussion: """
+            Signs with SLACK_SIGNING_SECRET, posts to the gateway at --url, then waits for the replies the gateway \
+            queued (read from DATABASE_URL, so it works in dev mode without a bot token). Examples:
+              gateway simulate slack --user U123 "hello"
+              gateway simulate slack --user U123 --command "/learn start"
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The Slack user id the message comes from.")
+    var user: String = "U0SIMULATED"
+
+    @Option(name: .long, help: "The DM channel id (default: D + the user id).")
+    var channel: String?
+
+    @Option(name: .long, help: "A slash command line to run instead of a message, e.g. \"/learn start\".")
+    var command: String?
+
+    @Option(name: .long, help: "The running gateway's base URL (default: http://BIND_HOST:PORT).")
+    var url: String?
+
+    @Option(name: .long, help: "Seconds to wait for the replies.")
+    var timeout: Int = 15
+
+    @Argument(help: "The message text.")
+    var text: String?
+
+    func run() async throws {
+        let (configuration, _) = try loadConfiguration(common)
+        guard command != nil || text != nil else { throw ValidationError("give a message text or --command") }
+        let transport = CurlHTTPClient()
+        let postgres = PostgresConnectionPool(
+            configuration: PostgresConfiguration(
+                url: configuration.databaseURL, maxConnections: 1, searchPath: configuration.databaseSchema),
+            logger: Logger(label: "simulate"))
+        // A gateway bound to every interface is reached on loopback.
+        let host = configuration.bindHost == "0.0.0.0" ? "127.0.0.1" : configuration.bindHost
+        let simulator = SlackSimulator(
+            configuration: configuration,
+            gatewayURL: url ?? "http://\(host):\(configuration.port)",
+            transport: transport, postgres: postgres)
+        let outcome: Result<[String], any Error>
+        do {
+            let channel = self.channel ?? "D" + user
+            if let command {
+                outcome = .success(
+                    try await simulator.command(command, user: user, channel: channel, timeout: .seconds(timeout)))
+            } else {
+                outcome = .success(
+                    try await simulator.message(text ?? "", user: user, channel: channel, timeout: .seconds(timeout)))
+            }
+        } catch {
+            outcome = .failure(error)
+        }
+        await postgres.close()
+        await transport.shutdown()
+        switch outcome {
+        case .success(let replies):
+            if replies.isEmpty { print("(the gateway chose not to answer)") }
+            for reply in replies { print(reply) }
+        case .failure(let error):
+            FileHandle.standardError.write(Data("gateway simulate: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

@@ -38,14 +38,16 @@ import Testing
         return try await client.execute(
             uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }
         ) { response in
-            let object = (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
+            let object =
+                (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
             return (response.status, object ?? [:])
         }
     }
 
     @Test func chatCreatesTheLearnerAndAnswers() async throws {
         try await Self.withAPI { client in
-            let (status, body) = try await Self.call(client, .post, "/api/v1/agent/chat", json: #"{"learner_id":"emp-42","message":"hello"}"#)
+            let (status, body) = try await Self.call(
+                client, .post, "/api/v1/agent/chat", json: #"{"learner_id":"emp-42","message":"hello"}"#)
             #expect(status == .ok)
             #expect(body["learner_id"] as? String == "emp-42")
             let reply = try #require(body["reply"] as? [String: Any])
@@ -88,11 +90,16 @@ import Testing
         ("/api/v1/agent/chat", #"{"learner_id":"a"}"#, .unprocessableContent, "invalid_request"),
         ("/api/v1/agent/chat", #"{"learner_id":"   ","message":"hi"}"#, .unprocessableContent, "invalid_request"),
         ("/api/v1/agent/chat", #"{"learner_id":5,"message":"hi"}"#, .badRequest, "malformed_json"),
-        ("/api/v1/agent/start-lesson", #"{"learner_id":"a","topic":"crypto"}"#, .unprocessableContent, "invalid_request"),
+        (
+            "/api/v1/agent/start-lesson", #"{"learner_id":"a","topic":"crypto"}"#, .unprocessableContent,
+            "invalid_request"
+        ),
         ("/api/v1/agent/submit-answer", #"{"learner_id":"never-seen","answer":"A"}"#, .notFound, "unknown_learner"),
         ("/api/v1/agent/submit-answer", #"{"learner_id":"a"}"#, .unprocessableContent, "invalid_request"),
     ])
-    func badInputGetsAClearClientError(path: String, json: String, status: HTTPResponse.Status, code: String) async throws {
+    func badInputGetsAClearClientError(path: String, json: String, status: HTTPResponse.Status, code: String)
+        async throws
+    {
         try await Self.withAPI { client in
             let (actual, body) = try await Self.call(client, .post, path, json: json)
             #expect(actual == status)
@@ -102,9 +109,11 @@ import Testing
 
     @Test func submitAnswerValidatesTheAttemptAndTheAnswer() async throws {
         try await Self.withAPI { client in
-            _ = try await Self.call(client, .post, "/api/v1/agent/chat", json: #"{"learner_id":"emp-9","message":"hi"}"#)
+            _ = try await Self.call(
+                client, .post, "/api/v1/agent/chat", json: #"{"learner_id":"emp-9","message":"hi"}"#)
             let (badID, _) = try await Self.call(
-                client, .post, "/api/v1/agent/submit-answer", json: #"{"learner_id":"emp-9","attempt_id":"nope","answer":"A"}"#)
+                client, .post, "/api/v1/agent/submit-answer",
+                json: #"{"learner_id":"emp-9","attempt_id":"nope","answer":"A"}"#)
             #expect(badID == .unprocessableContent)
             let (badAnswer, _) = try await Self.call(
                 client, .post, "/api/v1/agent/submit-answer",
@@ -129,7 +138,8 @@ import Testing
             #expect(body["error"] as? String == "missing_api_key")
             let (wrong, _) = try await Self.call(client, .get, "/api/v1/learners/x/progress", key: Self.key + "x")
             #expect(wrong == .unauthorized)
-            let (second, _) = try await Self.call(client, .get, "/api/v1/learners/x/progress", key: "other-key-aaaaaaaaaaaaaa")
+            let (second, _) = try await Self.call(
+                client, .get, "/api/v1/learners/x/progress", key: "other-key-aaaaaaaaaaaaaa")
             #expect(second == .notFound)
         }
     }
@@ -141,7 +151,8 @@ import Testing
                 (.post, "/api/v1/agent/submit-answer"), (.get, "/api/v1/agent/learning-path/a"),
                 (.get, "/api/v1/learners/a/progress"),
             ] {
-                let (status, body) = try await Self.call(client, method, path, json: #"{"learner_id":"a","message":"hi"}"#)
+                let (status, body) = try await Self.call(
+                    client, method, path, json: #"{"learner_id":"a","message":"hi"}"#)
                 #expect(status == .forbidden)
                 #expect(body["error"] as? String == "api_disabled")
             }
@@ -152,7 +163,8 @@ import Testing
         let dependencies = try GatewayTestHarness.dependencies(
             schema: nil, ["GATEWAY_API_KEYS": Self.key, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
         try await buildApplication(dependencies: dependencies, roles: [.web]).test(.router) { client in
-            let (status, body) = try await Self.call(client, .post, "/api/v1/agent/chat", json: #"{"learner_id":"a","message":"hi"}"#)
+            let (status, body) = try await Self.call(
+                client, .post, "/api/v1/agent/chat", json: #"{"learner_id":"a","message":"hi"}"#)
             #expect(status == .serviceUnavailable)
             #expect(body["error"] as? String == "unavailable")
         }

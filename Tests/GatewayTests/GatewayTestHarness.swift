@@ -1,9 +1,9 @@
 import Foundation
+import Gateway
 import HTTPClient
+import Logging
 import Postgres
 import Redis
-import Gateway
-import Logging
 import TestSupport
 
 /// Builds gateway configurations and dependencies against the test servers, each test in its own schema.
@@ -37,7 +37,8 @@ enum GatewayTestHarness {
         schema: TestSchema?, _ overrides: [String: String] = [:], sink: MemoryLogSink = MemoryLogSink()
     ) throws -> GatewayDependencies {
         let configuration = try configuration(schema: schema, overrides)
-        return try GatewayDependencies(configuration: configuration, logger: .gateway(configuration: configuration, sink: sink))
+        return try GatewayDependencies(
+            configuration: configuration, logger: .gateway(configuration: configuration, sink: sink))
     }
 
     /// Closes every pool and client of `dependencies`.

@@ -34,11 +34,14 @@ import Testing
             try await tasks.next()
 
             let refused = await #expect(throws: HTTPClientError.self) {
-                try await client.execute(HTTPClient.HTTPRequest(url: "http://127.0.0.1:\(port)/health", timeout: .seconds(2)))
+                try await client.execute(
+                    HTTPClient.HTTPRequest(url: "http://127.0.0.1:\(port)/health", timeout: .seconds(2)))
             }
             #expect(refused?.code == .connectFailed)
         }
-        let closed = try await #require(throws: PostgresError.self) { try await dependencies.postgres.query("SELECT 1") }
+        let closed = try await #require(throws: PostgresError.self) {
+            try await dependencies.postgres.query("SELECT 1")
+        }
         #expect(closed.code == .poolClosed)
         await client.shutdown()
         await dependencies.httpClient.shutdown()
@@ -69,7 +72,9 @@ import Testing
         var healthy = false
         for _ in 0..<100 where !healthy {
             try await Task.sleep(for: .milliseconds(100))
-            healthy = (try? await client.execute(HTTPClient.HTTPRequest(url: "http://127.0.0.1:\(port)/health")))?.status == 200
+            healthy =
+                (try? await client.execute(HTTPClient.HTTPRequest(url: "http://127.0.0.1:\(port)/health")))?.status
+                == 200
         }
         await client.shutdown()
         #expect(healthy, "the gateway never answered /health")
@@ -113,7 +118,9 @@ import Testing
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         try #require(ok)
         return Int(UInt16(bigEndian: address.sin_port))

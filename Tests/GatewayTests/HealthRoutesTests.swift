@@ -110,8 +110,8 @@ import Testing
         let sink = MemoryLogSink()
         let dependencies = try GatewayTestHarness.dependencies(schema: nil, sink: sink)
         try await buildApplication(dependencies: dependencies).test(.router) { client in
-            try await client.execute(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "abc-123.X_y"])
-            { response in
+            try await client.execute(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "abc-123.X_y"]) {
+                response in
                 #expect(response.headers[.init("X-Request-Id")!] == "abc-123.X_y")
             }
             try await client.execute(

@@ -8,7 +8,8 @@ import Testing
     @Test func bundledMigrationsApplyAndEnforceTheProductRules() async throws {
         let schema = try await TestSchema.create()
         let pool = schema.pool()
-        let migrator = PostgresMigrator(pool: pool, migrations: try GatewayMigrations.all(), logger: TestEnvironment.logger)
+        let migrator = PostgresMigrator(
+            pool: pool, migrations: try GatewayMigrations.all(), logger: TestEnvironment.logger)
         #expect(try await migrator.migrate().first == 1)
         #expect(try await migrator.migrate().isEmpty)
 
@@ -33,7 +34,8 @@ import Testing
         try await pool.query(insertEvent, ["twilio_sms", "Ev01", PostgresValue.bytes(Array("x".utf8))])
 
         // One lesson delivery per learner per local date.
-        let learner = try await pool.query("INSERT INTO learners (time_zone) VALUES ($1) RETURNING id", ["America/Chicago"])
+        let learner = try await pool.query(
+            "INSERT INTO learners (time_zone) VALUES ($1) RETURNING id", ["America/Chicago"])
         let learnerID = try learner[0].decode(UUID.self, "id")
         let insertDelivery = """
             INSERT INTO lesson_deliveries (learner_id, local_date, due_at, day_ends_at)

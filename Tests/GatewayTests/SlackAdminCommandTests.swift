@@ -91,7 +91,11 @@ import WebhookSamples
 
     private final class Counter: Sendable {
         let value = Mutex(0)
-        func next() -> Int { value.withLock { $0 += 1; return $0 } }
+        func next() -> Int {
+            value.withLock {
+                $0 += 1; return $0
+            }
+        }
     }
 
     static func withAdmin(_ body: @Sendable (Context) async throws -> Void) async throws {

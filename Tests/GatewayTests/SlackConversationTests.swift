@@ -13,7 +13,8 @@ import WebhookSamples
 /// Webhook in, agent, outbox, Slack stand-in out: the whole Slack path through the real app and Postgres.
 @Suite struct SlackConversationTests {
     static func withGateway(
-        _ body: @Sendable (any TestClientProtocol, GatewayDependencies, SlackAPIStandIn, _ responseBase: String)
+        _ body:
+            @Sendable (any TestClientProtocol, GatewayDependencies, SlackAPIStandIn, _ responseBase: String)
             async throws -> Void
     ) async throws {
         let standIn = SlackAPIStandIn()
@@ -40,7 +41,8 @@ import WebhookSamples
     ) async throws {
         let headers = SlackWebhookTests.signedHeaders(
             body, contentType: form ? "application/x-www-form-urlencoded" : "application/json")
-        try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
+        try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+            response in
             #expect(response.status == .ok)
         }
     }
@@ -80,7 +82,8 @@ import WebhookSamples
 
     @Test func botMessagesAreIgnored() async throws {
         try await Self.withGateway { client, dependencies, standIn, responseBase in
-            try await Self.send(client, "/slack/events", try WebhookSamples.data(provider: "slack", name: "event_message_bot.json"))
+            try await Self.send(
+                client, "/slack/events", try WebhookSamples.data(provider: "slack", name: "event_message_bot.json"))
             try await Self.work(dependencies)
             #expect(standIn.calls.isEmpty)
             let status = try await dependencies.postgres.query("SELECT status FROM inbound_events")
@@ -90,7 +93,8 @@ import WebhookSamples
 
     @Test func mentionIsAnsweredInItsThread() async throws {
         try await Self.withGateway { client, dependencies, standIn, responseBase in
-            try await Self.send(client, "/slack/events", try WebhookSamples.data(provider: "slack", name: "event_app_mention.json"))
+            try await Self.send(
+                client, "/slack/events", try WebhookSamples.data(provider: "slack", name: "event_app_mention.json"))
             try await Self.work(dependencies)
             let post = try #require(standIn.calls("chat.postMessage").first)
             #expect(post.json?["channel"] as? String == "C0TRAINING1")
@@ -101,14 +105,16 @@ import WebhookSamples
     @Test func learnStartSendsALessonWhoseButtonIsGradedOnceAndUpdatesTheMessage() async throws {
         try await Self.withGateway { client, dependencies, standIn, responseBase in
             try await Self.send(
-                client, "/slack/commands", try Self.command("command_learn.form", responseBase: responseBase), form: true)
+                client, "/slack/commands", try Self.command("command_learn.form", responseBase: responseBase),
+                form: true)
             try await Self.work(dependencies)
             // An ephemeral note through response_url, and the lesson in the learner's DM.
             #expect(standIn.calls("response_url").count == 1)
             let lesson = try #require(standIn.calls("chat.postMessage").first)
             #expect(lesson.json?["channel"] as? String == "DU0LEARNER1")
             let blocks = try #require(lesson.json?["blocks"] as? [[String: Any]])
-            let buttons = try #require(blocks.first { $0["type"] as? String == "actions" }?["elements"] as? [[String: Any]])
+            let buttons = try #require(
+                blocks.first { $0["type"] as? String == "actions" }?["elements"] as? [[String: Any]])
             #expect(buttons.count == 4)
             let value = try #require(buttons[1]["value"] as? String)
 
@@ -126,7 +132,8 @@ import WebhookSamples
             let json2 = String(decoding: try JSONSerialization.data(withJSONObject: again), as: UTF8.self)
             try await Self.send(
                 client, "/slack/interactions",
-                Array(("payload=" + json2.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8), form: true)
+                Array(("payload=" + json2.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8),
+                form: true)
             try await Self.work(dependencies)
             try await Task.sleep(for: .milliseconds(1100))  // the DM channel's pace
             try await dependencies.slackDispatcher.dispatchOnce()

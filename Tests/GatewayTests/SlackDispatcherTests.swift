@@ -1,6 +1,6 @@
-import Learning
 import Foundation
 import Gateway
+import Learning
 import Postgres
 import Slack
 import TestSupport
@@ -58,7 +58,8 @@ import Testing
         return Row(
             status: try row.decode(String.self, "status"), attempts: try row.decode(Int.self, "attempts"),
             providerID: try row.decode(String?.self, "provider_message_id"),
-            errorCode: try row.decode(String?.self, "error_code"), secondsUntilNext: try row.decode(Double.self, "wait"))
+            errorCode: try row.decode(String?.self, "error_code"), secondsUntilNext: try row.decode(Double.self, "wait")
+        )
     }
 
     static func channel() -> String { "C" + UUID().uuidString.prefix(8).uppercased() }
@@ -131,13 +132,17 @@ import Testing
         try await Self.withDispatcher { dependencies, standIn in
             let channel = Self.channel()
             var ids: [UUID] = []
-            for index in 0..<3 { ids.append(try #require(try await Self.enqueue(dependencies, channel: channel, text: "m\(index)"))) }
+            for index in 0..<3 {
+                ids.append(try #require(try await Self.enqueue(dependencies, channel: channel, text: "m\(index)")))
+            }
             let other = try #require(try await Self.enqueue(dependencies, channel: Self.channel()))
             try await dependencies.slackDispatcher.dispatchOnce()
             // One per channel went out; the other two wait their turn without spending an attempt.
             #expect(standIn.calls("chat.postMessage").count == 2)
             #expect(try await Self.row(dependencies, other).status == "sent")
-            let waiting = try await ids.asyncMap { try await Self.row(dependencies, $0) }.filter { $0.status == "queued" }
+            let waiting = try await ids.asyncMap { try await Self.row(dependencies, $0) }.filter {
+                $0.status == "queued"
+            }
             #expect(waiting.count == 2)
             #expect(waiting.allSatisfy { $0.attempts == 0 && $0.secondsUntilNext > 0.2 })
         }

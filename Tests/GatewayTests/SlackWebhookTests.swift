@@ -44,10 +44,13 @@ import WebhookSamples
     }
 
     static func storedEvents(_ schema: GatewayDependencies) async throws -> [(String, String, [UInt8])] {
-        let rows = try await schema.postgres.query("SELECT source, external_id, payload FROM inbound_events ORDER BY id")
+        let rows = try await schema.postgres.query(
+            "SELECT source, external_id, payload FROM inbound_events ORDER BY id")
         return try rows.map {
-            (try $0.decode(String.self, "source"), try $0.decode(String.self, "external_id"),
-             try $0.decode([UInt8].self, "payload"))
+            (
+                try $0.decode(String.self, "source"), try $0.decode(String.self, "external_id"),
+                try $0.decode([UInt8].self, "payload")
+            )
         }
     }
 
@@ -89,8 +92,9 @@ import WebhookSamples
                     headers[HTTPField.Name("X-Slack-Retry-Num")!] = retry
                     headers[HTTPField.Name("X-Slack-Retry-Reason")!] = "http_timeout"
                 }
-                try await client.execute(uri: "/slack/events", method: .post, headers: headers, body: ByteBuffer(bytes: body))
-                { response in
+                try await client.execute(
+                    uri: "/slack/events", method: .post, headers: headers, body: ByteBuffer(bytes: body)
+                ) { response in
                     #expect(response.status == .ok)
                 }
             }
@@ -135,15 +139,17 @@ import WebhookSamples
             case "future": headers = Self.signedHeaders(body, time: Date().addingTimeInterval(330))
             case "tampered body":
                 headers = Self.signedHeaders(body)
-                sent = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "hello", with: "HELLO").utf8)
+                sent = Array(
+                    String(decoding: body, as: UTF8.self).replacingOccurrences(of: "hello", with: "HELLO").utf8)
             case "missing headers": headers = [.contentType: "application/json"]
             default:
                 headers = Self.signedHeaders(body)
                 headers[HTTPField.Name("X-Slack-Signature")!] = headers[HTTPField.Name("X-Slack-Signature")!]!
                     .replacingOccurrences(of: "v0=", with: "v1=")
             }
-            try await client.execute(uri: "/slack/events", method: .post, headers: headers, body: ByteBuffer(bytes: sent))
-            { response in
+            try await client.execute(
+                uri: "/slack/events", method: .post, headers: headers, body: ByteBuffer(bytes: sent)
+            ) { response in
                 #expect(response.status == .unauthorized)
                 let text = String(buffer: response.body)
                 #expect(text.contains("invalid_signature"))
@@ -158,7 +164,8 @@ import WebhookSamples
             let body = try WebhookSamples.data(provider: "slack", name: "event_app_home_opened.json")
             for offset in [-290.0, 290.0] {
                 try await client.execute(
-                    uri: "/slack/events", method: .post, headers: Self.signedHeaders(body, time: Date().addingTimeInterval(offset)),
+                    uri: "/slack/events", method: .post,
+                    headers: Self.signedHeaders(body, time: Date().addingTimeInterval(offset)),
                     body: ByteBuffer(bytes: body)
                 ) { response in
                     #expect(response.status == .ok)
@@ -180,7 +187,8 @@ import WebhookSamples
             let interaction = try WebhookSamples.data(provider: "slack", name: "interaction_block_actions.form")
             for _ in 0..<2 {
                 try await client.execute(
-                    uri: "/slack/interactions", method: .post, headers: Self.signedHeaders(interaction, contentType: form),
+                    uri: "/slack/interactions", method: .post,
+                    headers: Self.signedHeaders(interaction, contentType: form),
                     body: ByteBuffer(bytes: interaction)
                 ) { response in
                     #expect(response.status == .ok)
@@ -195,8 +203,9 @@ import WebhookSamples
 
     @Test func sslCheckIsAnsweredWithoutStoring() async throws {
         try await Self.withGateway { client, dependencies in
-            try await client.execute(uri: "/slack/commands?ssl_check=1", method: .post, body: ByteBuffer(string: "ssl_check=1&token=x"))
-            { response in
+            try await client.execute(
+                uri: "/slack/commands?ssl_check=1", method: .post, body: ByteBuffer(string: "ssl_check=1&token=x")
+            ) { response in
                 #expect(response.status == .ok)
             }
             #expect(try await Self.storedEvents(dependencies).isEmpty)
@@ -211,8 +220,9 @@ import WebhookSamples
     func signedButMalformedBodyIs400(path: String, body: String) async throws {
         try await Self.withGateway { client, dependencies in
             let bytes = Array(body.utf8)
-            try await client.execute(uri: path, method: .post, headers: Self.signedHeaders(bytes), body: ByteBuffer(bytes: bytes))
-            { response in
+            try await client.execute(
+                uri: path, method: .post, headers: Self.signedHeaders(bytes), body: ByteBuffer(bytes: bytes)
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("malformed_request"))
             }

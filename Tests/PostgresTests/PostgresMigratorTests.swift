@@ -48,9 +48,10 @@ import Testing
     @Test func failingMigrationRollsBackAndNamesItself() async throws {
         let schema = try await TestSchema.create()
         let pool = schema.pool()
-        let broken = Self.migrations + [
-            Migration(version: 3, name: "broken", sql: "CREATE TABLE half (n int); SELECT no_such_function();")
-        ]
+        let broken =
+            Self.migrations + [
+                Migration(version: 3, name: "broken", sql: "CREATE TABLE half (n int); SELECT no_such_function();")
+            ]
         let migrator = PostgresMigrator(pool: pool, migrations: broken, logger: TestEnvironment.logger)
         let error = try await #require(throws: PostgresError.self) { try await migrator.migrate() }
         #expect(error.code == .migration)

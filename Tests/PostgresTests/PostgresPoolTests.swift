@@ -60,7 +60,8 @@ import Testing
     @Test func uniqueViolationIsDistinguishableFromOtherErrors() async throws {
         let schema = try await TestSchema.create()
         let pool = schema.pool()
-        try await pool.query("CREATE TABLE events (source text, external_id text, CONSTRAINT events_once UNIQUE (source, external_id))")
+        try await pool.query(
+            "CREATE TABLE events (source text, external_id text, CONSTRAINT events_once UNIQUE (source, external_id))")
         try await pool.query("INSERT INTO events VALUES ($1, $2)", ["slack", "Ev1"])
         let error = try await #require(throws: PostgresError.self) {
             try await pool.query("INSERT INTO events VALUES ($1, $2)", ["slack", "Ev1"])

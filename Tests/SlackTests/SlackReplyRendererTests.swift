@@ -33,7 +33,7 @@ import Testing
     @Test func lessonRendersWithFourQuizButtonsCarryingTheAttempt() throws {
         let message = SlackReplyRenderer.message(for: AgentReply(text: "Here is your lesson", lesson: Self.card()))
         let blocks = try #require(message.blocks)
-        #expect(blocks.map { $0["type"]?.stringValue } .prefix(2) == ["section", "header"])
+        #expect(blocks.map { $0["type"]?.stringValue }.prefix(2) == ["section", "header"])
         let actions = try #require(blocks.first { $0["type"] == "actions" })
         guard case .array(let buttons)? = actions["elements"] else {
             Issue.record("no buttons")
@@ -79,7 +79,8 @@ import Testing
             return elements.compactMap { $0["action_id"]?.stringValue }
         }
         #expect(actionIDs == ["next_lesson", "snooze"])
-        #expect(Self.texts(message).contains { $0.contains("*A. Yearly cost*") && $0.contains("APR is the annual rate.") })
+        #expect(
+            Self.texts(message).contains { $0.contains("*A. Yearly cost*") && $0.contains("APR is the annual rate.") })
         #expect(message.text.contains("Not quite"))
     }
 }

@@ -42,8 +42,9 @@ import Testing
         #expect(failure(body: Self.body + [UInt8(ascii: " ")]) == .badSignature)
         #expect(failure(signature: String(Self.signature.dropLast()) + "4") == .badSignature)
         #expect(failure(signature: Self.signature.uppercased()) == .badSignature)
-        #expect(SlackSignatureVerifier(signingSecret: "other").signature(timestamp: Self.timestamp, body: Self.body)
-            != Self.signature)
+        #expect(
+            SlackSignatureVerifier(signingSecret: "other").signature(timestamp: Self.timestamp, body: Self.body)
+                != Self.signature)
     }
 
     @Test func formBodiesDecodeLikeSlackEncodesThem() throws {
@@ -58,6 +59,8 @@ import Testing
         let command = try SlackSlashCommand(form: ["command": "/learn", "user_id": "U1", "text": "help"])
         #expect(command.text == "help")
         #expect(throws: SlackPayloadError.missingField("command")) { try SlackSlashCommand(form: ["user_id": "U1"]) }
-        #expect(throws: SlackPayloadError.missingField("user_id")) { try SlackSlashCommand(form: ["command": "/learn"]) }
+        #expect(throws: SlackPayloadError.missingField("user_id")) {
+            try SlackSlashCommand(form: ["command": "/learn"])
+        }
     }
 }

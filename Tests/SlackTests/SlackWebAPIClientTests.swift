@@ -1,6 +1,6 @@
-import Learning
 import Foundation
 import HTTPClient
+import Learning
 import Slack
 import TestSupport
 import Testing
@@ -59,7 +59,10 @@ import Testing
         try await Self.withClient { client, standIn, _ in
             standIn.script(
                 "chat.postMessage",
-                [.status(429, retryAfter: 7), .status(503), .slackError("channel_not_found"), .slackError("internal_error")])
+                [
+                    .status(429, retryAfter: 7), .status(503), .slackError("channel_not_found"),
+                    .slackError("internal_error"),
+                ])
             func failure() async -> SlackAPIError? {
                 do {
                     _ = try await client.postMessage(channel: "C1", message: SlackMessage(text: "x"))

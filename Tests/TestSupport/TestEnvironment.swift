@@ -15,7 +15,8 @@ package enum TestEnvironment {
 
     package static var logger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         return logger
     }
 
@@ -46,8 +47,9 @@ package struct TestSchema: Sendable {
         checkoutTimeout: Duration = .seconds(5),
         statementTimeout: Duration = .seconds(15)
     ) -> PostgresConnectionPool {
-        PostgresConnectionPool(configuration: configuration(
-            maxConnections: maxConnections, checkoutTimeout: checkoutTimeout, statementTimeout: statementTimeout),
+        PostgresConnectionPool(
+            configuration: configuration(
+                maxConnections: maxConnections, checkoutTimeout: checkoutTimeout, statementTimeout: statementTimeout),
             logger: TestEnvironment.logger)
     }
 

@@ -60,14 +60,17 @@ package struct GatewayConfiguration: Sendable {
     /// the environment does not set. Throws the first `ConfigurationError` found.
     package init(environment: [String: String], fallback: [String: String] = [:]) throws(ConfigurationError) {
         let reader = Reader(environment: environment, fallback: fallback)
-        databaseURL = try reader.required("DATABASE_URL", expected: "a Postgres URL such as postgres://user@host:5432/db") {
+        databaseURL = try reader.required(
+            "DATABASE_URL", expected: "a Postgres URL such as postgres://user@host:5432/db"
+        ) {
             $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://")
         }
         redisURL = try reader.required("REDIS_URL", expected: "a Redis URL such as redis://127.0.0.1:6379/0") {
             $0.hasPrefix("redis://")
         }
         port = try reader.integer("PORT", default: 8080, range: 0...65535, expected: "a TCP port from 0 to 65535")
-        bindHost = try reader.optional("BIND_HOST", expected: "an IP address or host name") { !$0.contains(" ") }
+        bindHost =
+            try reader.optional("BIND_HOST", expected: "an IP address or host name") { !$0.contains(" ") }
             ?? "127.0.0.1"
         publicBaseURL = try reader.url("PUBLIC_BASE_URL") ?? "http://\(bindHost):\(port)"
         while publicBaseURL.hasSuffix("/") { publicBaseURL.removeLast() }
@@ -113,11 +116,13 @@ package struct GatewayConfiguration: Sendable {
         }
         adminSlackUserIDs = reader.list("ADMIN_SLACK_USER_IDS")
         if adminSlackUserIDs.contains(where: { !$0.allSatisfy({ $0.isUppercase || $0.isNumber }) }) {
-            throw .malformed("ADMIN_SLACK_USER_IDS", expected: "a comma-separated list of Slack user ids such as U0123ABCD")
+            throw .malformed(
+                "ADMIN_SLACK_USER_IDS", expected: "a comma-separated list of Slack user ids such as U0123ABCD")
         }
 
-        let level = try reader.optional("LOG_LEVEL", expected: "one of trace, debug, info, notice, warning, error, critical")
-        {
+        let level = try reader.optional(
+            "LOG_LEVEL", expected: "one of trace, debug, info, notice, warning, error, critical"
+        ) {
             Logger.Level(rawValue: $0.lowercased()) != nil
         }
         logLevel = level.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
@@ -125,7 +130,8 @@ package struct GatewayConfiguration: Sendable {
         logFormat = format.flatMap(LogFormat.init(rawValue:)) ?? .json
 
         maxBodyBytes = try reader.integer(
-            "MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20), expected: "a byte count from 1024 to 67108864")
+            "MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20), expected: "a byte count from 1024 to 67108864"
+        )
         databasePoolSize = try reader.integer(
             "DATABASE_POOL_SIZE", default: 10, range: 1...200, expected: "a connection count from 1 to 200")
         redisPoolSize = try reader.integer(
@@ -138,9 +144,10 @@ package struct GatewayConfiguration: Sendable {
             $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
         }
         curriculumDirectory = try reader.optional("CURRICULUM_DIR", expected: "a folder path") ?? "bots/curriculum"
-        redisKeyPrefix = try reader.optional("REDIS_KEY_PREFIX", expected: "a key prefix without spaces") {
-            !$0.contains(where: \.isWhitespace)
-        } ?? ""
+        redisKeyPrefix =
+            try reader.optional("REDIS_KEY_PREFIX", expected: "a key prefix without spaces") {
+                !$0.contains(where: \.isWhitespace)
+            } ?? ""
     }
 
     /// Reads the process environment, with the `.env` file at `envFile` (if it exists) as fallback.

@@ -127,7 +127,8 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
             guard let index = AnswerParser().index(of: answer, options: options) else {
                 throw APIError.unprocessable("answer must be A-D, 1-4 or an option's text")
             }
-            input = AgentInput(learnerID: learner, channel: .api, action: .answer(attemptID: attempt, optionIndex: index))
+            input = AgentInput(
+                learnerID: learner, channel: .api, action: .answer(attemptID: attempt, optionIndex: index))
         } else {
             // Graded against the learner's open quiz; the option's text counts too.
             input = AgentInput(learnerID: learner, channel: .api, text: answer)

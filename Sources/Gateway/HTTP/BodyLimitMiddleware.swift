@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 
 /// Refuses request bodies larger than the limit with 413, before any route reads them: at once when
 /// `Content-Length` says so, or as soon as a streamed body passes the limit.

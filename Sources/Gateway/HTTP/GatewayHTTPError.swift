@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import NIOCore
 
 /// Errors that reach HTTP clients: a status and a short JSON body, never internal detail.
@@ -21,7 +21,8 @@ package struct GatewayHTTPError: HTTPResponseError, CustomStringConvertible {
 
     package static func bodyTooLarge(limit: Int) -> GatewayHTTPError {
         GatewayHTTPError(
-            status: .contentTooLarge, code: "body_too_large", message: "The request body is larger than \(limit) bytes.")
+            status: .contentTooLarge, code: "body_too_large", message: "The request body is larger than \(limit) bytes."
+        )
     }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -43,7 +43,9 @@ package struct HealthController<Context: RequestContext>: Sendable {
             let body = metrics.exposition()
             return Response(
                 status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(body.count)],
+                headers: [
+                    .contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(body.count),
+                ],
                 body: .init(byteBuffer: .init(bytes: body)))
         }
     }

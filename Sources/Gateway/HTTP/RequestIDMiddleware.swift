@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
 
 /// Gives every request an id: the caller's `X-Request-Id` when it is a sane token, else Hummingbird's own.

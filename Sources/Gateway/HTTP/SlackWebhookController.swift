@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Metrics
 import Logging
+import Metrics
 import NIOCore
 import Signing
 import Slack
@@ -40,7 +40,9 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
         }
         switch envelope.type {
         case "url_verification":
-            guard let challenge = envelope.challenge else { throw WebhookError.malformed("url_verification without challenge") }
+            guard let challenge = envelope.challenge else {
+                throw WebhookError.malformed("url_verification without challenge")
+            }
             return JSONBody.response(["challenge": challenge])
         case "event_callback":
             guard let eventID = envelope.eventID, !eventID.isEmpty, envelope.event != nil else {

@@ -38,7 +38,8 @@ package struct InboxProcessor: Service {
     package init(
         pool: PostgresConnectionPool, slack: any InboxHandler,
         curriculumSync: @escaping @Sendable () async throws -> Void, metrics: GatewayMetrics, logger: Logger,
-        batchSize: Int = 16, lock: Duration = .seconds(60), maxAttempts: Int = 5, idlePoll: Duration = .milliseconds(100)
+        batchSize: Int = 16, lock: Duration = .seconds(60), maxAttempts: Int = 5,
+        idlePoll: Duration = .milliseconds(100)
     ) {
         self.pool = pool
         var handlers: [InboundSource: any InboxHandler] = [:]
@@ -99,12 +100,16 @@ package struct InboxProcessor: Service {
         for row in rows {
             guard let source = InboundSource(rawValue: try row.decode(String.self, "source")) else { continue }
             claimed.append(
-                (try row.decode(Int64.self, "id"), source, try row.decode([UInt8].self, "payload"),
-                 try row.decode(Int.self, "attempts")))
+                (
+                    try row.decode(Int64.self, "id"), source, try row.decode([UInt8].self, "payload"),
+                    try row.decode(Int.self, "attempts")
+                ))
         }
         await withTaskGroup(of: Void.self) { group in
             for event in claimed.sorted(by: { $0.id < $1.id }) {
-                group.addTask { await process(id: event.id, source: event.source, payload: event.payload, attempts: event.attempts) }
+                group.addTask {
+                    await process(id: event.id, source: event.source, payload: event.payload, attempts: event.attempts)
+                }
             }
         }
         return claimed.count
@@ -126,9 +131,13 @@ package struct InboxProcessor: Service {
             let delay = min(300, 1 << min(attempts, 8))
             logger.error(
                 final ? "inbound event failed for good" : "inbound event failed; will retry",
-                metadata: ["id": "\(id)", "source": "\(source.rawValue)", "attempts": "\(attempts)", "error": "\(error)"])
-            metrics.counter("inbox_processed_total", [("source", source.rawValue), ("outcome", final ? "failed" : "retry")])
-                .increment()
+                metadata: [
+                    "id": "\(id)", "source": "\(source.rawValue)", "attempts": "\(attempts)", "error": "\(error)",
+                ])
+            metrics.counter(
+                "inbox_processed_total", [("source", source.rawValue), ("outcome", final ? "failed" : "retry")]
+            )
+            .increment()
             _ = try? await pool.query(
                 """
                 UPDATE inbound_events SET status = $2, last_error = $3,

@@ -171,7 +171,8 @@ struct SlackAdminCommands {
             return "Enrolled \(who)\(topicNote). SMS delivery starts when the SMS channel is configured."
         case .slack(let userID, _):
             if optedOut { return "Enrolled \(who)\(topicNote), but they have opted out, so no welcome was sent." }
-            var welcome = "Welcome to *\(SlackReplyRenderer.escape(curriculum.title))*! <@\(request.actor)> "
+            var welcome =
+                "Welcome to *\(SlackReplyRenderer.escape(curriculum.title))*! <@\(request.actor)> "
                 + "enrolled you. You'll get a short lesson here every day at \(deliveryTime) your time, "
                 + "each with a quick quiz."
             if let topicTitle { welcome += " You'll start with *\(topicTitle)*." }
@@ -452,7 +453,8 @@ struct SlackAdminCommands {
         if skipped > 0 { notes += " Skipped \(count(skipped, "learner")) (paused, unenrolled or opted out)." }
         if failed > 0 { notes += " \(count(failed, "lesson")) could not be prepared; see the logs." }
         if overLimit > 0 {
-            notes += " \(count(overLimit, "more active learner")) not reached: one command reaches at most "
+            notes +=
+                " \(count(overLimit, "more active learner")) not reached: one command reaches at most "
                 + "\(fanOutLimit)."
         }
         return notes

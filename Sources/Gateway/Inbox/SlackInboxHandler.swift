@@ -114,11 +114,13 @@ package struct SlackInboxHandler: InboxHandler {
         case "start":
             let learnerID = try await store.resolve(channel: .slack, externalID: learner)
             try await setStatus(learnerID, "active")
-            try await deliver(try await act(.nextLesson), id, command, note: "You're enrolled. Your first lesson is in your DMs.")
+            try await deliver(
+                try await act(.nextLesson), id, command, note: "You're enrolled. Your first lesson is in your DMs.")
         case "stop":
             let learnerID = try await store.resolve(channel: .slack, externalID: learner)
             try await setStatus(learnerID, "paused")
-            try await respond(id, command, text: "Daily lessons are paused. `/learn start` picks up where you left off.")
+            try await respond(
+                id, command, text: "Daily lessons are paused. `/learn start` picks up where you left off.")
         case "time":
             guard let (hour, minute) = Self.parseTime(argument) else {
                 try await respond(id, command, text: "Give a time as HH:MM, for example `/learn time 07:30`.")
@@ -132,7 +134,8 @@ package struct SlackInboxHandler: InboxHandler {
                 """,
                 [learnerID, hour, minute])
             try await respond(
-                id, command, text: String(format: "Your daily lesson will arrive at %02d:%02d your time.", hour, minute))
+                id, command, text: String(format: "Your daily lesson will arrive at %02d:%02d your time.", hour, minute)
+            )
         case "topic":
             guard let topic = Self.matchTopic(argument, in: curriculum) else {
                 let names = curriculum.topics.map { "`\($0.slug)`" }.joined(separator: ", ")
@@ -276,7 +279,8 @@ package struct SlackInboxHandler: InboxHandler {
         let wanted = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !wanted.isEmpty else { return nil }
         return curriculum.topics.first {
-            $0.slug == wanted || $0.title.lowercased() == wanted || $0.slug.replacingOccurrences(of: "-", with: " ") == wanted
+            $0.slug == wanted || $0.title.lowercased() == wanted
+                || $0.slug.replacingOccurrences(of: "-", with: " ") == wanted
         }?.slug
     }
 

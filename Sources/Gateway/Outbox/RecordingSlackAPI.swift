@@ -18,12 +18,14 @@ package struct RecordingSlackAPI: SlackAPI {
     }
 
     package func postMessage(channel: String, message: SlackMessage) async throws(SlackAPIError) -> String {
-        logger.notice("dev mode: Slack message not sent", metadata: ["channel": "\(channel)", "text": "\(message.text)"])
+        logger.notice(
+            "dev mode: Slack message not sent", metadata: ["channel": "\(channel)", "text": "\(message.text)"])
         return "dev.\(counter.next())"
     }
 
     package func updateMessage(channel: String, ts: String, message: SlackMessage) async throws(SlackAPIError) {
-        logger.notice("dev mode: Slack update not sent", metadata: ["channel": "\(channel)", "text": "\(message.text)"])
+        logger.notice(
+            "dev mode: Slack update not sent", metadata: ["channel": "\(channel)", "text": "\(message.text)"])
     }
 
     package func openDirectMessage(userID: String) async throws(SlackAPIError) -> String { "D-dev-\(userID)" }

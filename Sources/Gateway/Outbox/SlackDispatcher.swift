@@ -1,5 +1,5 @@
-import Learning
 import Foundation
+import Learning
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -147,7 +147,9 @@ package struct SlackDispatcher: Service {
             if channel == nil, let userID = body.userID {
                 channel = try await slack.openDirectMessage(userID: userID)
             }
-            guard let channel else { throw SlackAPIError(kind: .permanent, code: "no_channel", method: "chat.postMessage") }
+            guard let channel else {
+                throw SlackAPIError(kind: .permanent, code: "no_channel", method: "chat.postMessage")
+            }
             return try await slack.postMessage(channel: channel, message: message)
         case .update:
             guard let channel = body.channel, let ts = body.ts else {
@@ -160,7 +162,8 @@ package struct SlackDispatcher: Service {
                 throw SlackAPIError(kind: .permanent, code: "no_response_url", method: "response_url")
             }
             try await slack.respond(
-                to: url, message: message, ephemeral: body.ephemeral ?? true, replaceOriginal: body.replaceOriginal ?? false)
+                to: url, message: message, ephemeral: body.ephemeral ?? true,
+                replaceOriginal: body.replaceOriginal ?? false)
             return nil
         case .home:
             guard let userID = body.userID, let view = body.view else {
@@ -175,7 +178,8 @@ package struct SlackDispatcher: Service {
         do {
             switch error.kind {
             case .rateLimited(let retryAfter):
-                metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "rate_limited")]).increment()
+                metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "rate_limited")])
+                    .increment()
                 try await outbox.retry(envelope.id, after: retryAfter, error: error.code)
             case .transient where envelope.attempts < maxAttempts:
                 metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "transient")]).increment()
