@@ -78,7 +78,7 @@ package struct GatewayDependencies: Sendable {
             pool: postgres,
             slack: SlackInboxHandler(
                 agent: agent, curriculum: curriculum, store: learningStore, outbox: outbox, postgres: postgres,
-                adminUserIDs: Set(configuration.adminSlackUserIDs), logger: logger),
+                adminUserIDs: Set(configuration.adminSlackUserIDs), slack: slack, logger: logger),
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) },
             metrics: metrics, logger: logger)
     }

@@ -77,6 +77,11 @@ import WebhookSamples
             #expect(!postText.isEmpty)
             let status = try await dependencies.postgres.query("SELECT status FROM inbound_events")
             #expect(try status.map { try $0.decode(String.self, "status") } == ["done"])
+            // The learner's name and time zone came from users.info, once.
+            let learner = try await dependencies.postgres.query("SELECT display_name, time_zone FROM learners")
+            #expect(try learner[0].decode(String.self, "display_name") == "Sam")
+            #expect(try learner[0].decode(String.self, "time_zone") == "America/Chicago")
+            #expect(standIn.calls("users.info").count == 1)
         }
     }
 

@@ -14,12 +14,15 @@ package struct SlackInboxHandler: InboxHandler {
     let outbox: OutboxStore
     let postgres: PostgresConnectionPool
     let adminUserIDs: Set<String>
+    /// Reads profiles (`users.info`) for a learner's name and time zone.
+    let slack: any SlackAPI
     let logger: Logger
 
     package init(
         agent: any AgentTurnHandler, curriculum: CurriculumPack, store: PostgresLearningStore, outbox: OutboxStore,
-        postgres: PostgresConnectionPool, adminUserIDs: Set<String>, logger: Logger
+        postgres: PostgresConnectionPool, adminUserIDs: Set<String>, slack: any SlackAPI, logger: Logger
     ) {
+        self.slack = slack
         self.agent = agent
         self.curriculum = curriculum
         self.store = store
@@ -59,6 +62,7 @@ package struct SlackInboxHandler: InboxHandler {
             else { return .ignored }
             let reply = try await agent.handle(AgentInput(learnerID: user, channel: .slack, text: text))
             try await post(reply, inbound: id, channel: channel, threadTS: nil)
+            await fillProfileIfNew(user)
             return .done
         case "app_mention":
             guard let channel = event.channel, event.botID == nil else { return .ignored }
@@ -200,6 +204,28 @@ package struct SlackInboxHandler: InboxHandler {
     }
 
     // MARK: - Helpers
+
+    /// The first time a Slack learner is seen, their name and time zone come from `users.info` (the scheduler
+    /// sends lessons at local time). A failure is logged and tried again on a later message, never fatal.
+    func fillProfileIfNew(_ user: String) async {
+        do {
+            let rows = try await postgres.query(
+                """
+                SELECT l.id FROM learners l JOIN learner_identities i ON i.learner_id = l.id
+                WHERE i.channel = 'slack' AND i.external_id = $1 AND l.display_name IS NULL
+                """, [user])
+            guard let learnerID = try rows.first?.decode(UUID.self, "id") else { return }
+            let profile = try await slack.userInfo(userID: user)
+            let zone = profile.timeZone.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 }
+            try await postgres.query(
+                """
+                UPDATE learners SET display_name = $2, time_zone = COALESCE($3, time_zone), updated_at = now()
+                WHERE id = $1
+                """, [learnerID, profile.name ?? user, zone])
+        } catch {
+            logger.warning("could not read the Slack profile", metadata: ["user": "\(user)", "error": "\(error)"])
+        }
+    }
 
     /// Queues the reply in `channel`.
     private func post(_ reply: AgentReply, inbound id: Int64, channel: String, threadTS: String?) async throws {
