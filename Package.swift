@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "SMS",
             dependencies: [
-                "Signing",
+                "Signing", "HTTPClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -124,7 +124,7 @@ let package = Package(
             path: "webhooks",
             exclude: ["README.md"],
             sources: ["WebhookSamples.swift"],
-            resources: [.copy("slack")],
+            resources: [.copy("slack"), .copy("twilio")],
             swiftSettings: swiftSettings
         ),
 
@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "Learning", "Anthropic", "WebhookSamples",
+                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "SMS", "Learning", "Anthropic", "WebhookSamples",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -200,7 +200,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMSTests",
-            dependencies: ["SMS"],
+            dependencies: ["SMS", "HTTPClient", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "Postgres", "Redis", "HTTPClient", "Slack", "Signing", "WebhookSamples",
+                "Gateway", "TestSupport", "Postgres", "Redis", "HTTPClient", "Slack", "SMS", "Signing", "WebhookSamples",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -151,6 +151,11 @@ package func buildRouter(dependencies: GatewayDependencies) -> Router<BasicReque
         signingSecret: dependencies.configuration.slack.signingSecret, inbox: dependencies.inbox,
         metrics: dependencies.metrics, maxBodyBytes: dependencies.configuration.maxBodyBytes
     ).register(on: router)
+    TwilioWebhookController(
+        authToken: dependencies.configuration.twilio.authToken,
+        publicBaseURL: dependencies.configuration.publicBaseURL, inbox: dependencies.inbox,
+        metrics: dependencies.metrics, maxBodyBytes: dependencies.configuration.maxBodyBytes
+    ).register(on: router)
     AgentAPIController(
         apiKeys: dependencies.configuration.apiKeys, agent: dependencies.agent, store: dependencies.learningStore,
         curriculum: dependencies.curriculum, maxBodyBytes: dependencies.configuration.maxBodyBytes

@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import SMS
+
+/// `POST /twilio/sms` and `POST /twilio/status`: verify Twilio's signature over the public URL and the form
+/// parameters (403 otherwise, and nothing else happens), check the numbers, store the request in the durable
+/// inbox (deduplicated on `MessageSid`), and only then answer: TwiML `<Response/>` for messages, an empty 200
+/// for status callbacks. Replies go out later through the outbox.
+package struct TwilioWebhookController<Context: RequestContext>: Sendable {
+    let verifier: TwilioSignatureVerifier?
+    let publicBaseURL: String
+    let inbox: any InboxStore
+    let metrics: GatewayMetrics
+    let maxBodyBytes: Int
+
+    package init(
+        authToken: String?, publicBaseURL: String, inbox: any InboxStore, metrics: GatewayMetrics, maxBodyBytes: Int
+    ) {
+        self.verifier = authToken.map(TwilioSignatureVerifier.init(authToken:))
+        self.publicBaseURL = publicBaseURL
+        self.inbox = inbox
+        self.metrics = metrics
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    package func register(on router: Router<Context>) {
+        router.post("/twilio/sms") { request, context in try await message(request, context) }
+        router.post("/twilio/status") { request, context in try await status(request, context) }
+    }
+
+    func message(_ request: Request, _ context: Context) async throws -> Response {
+        let (body, fields) = try await verified(request, context)
+        let first = Dictionary(fields.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        guard let sid = first["MessageSid"] ?? first["SmsSid"], !sid.isEmpty else {
+            throw WebhookError.malformed("MessageSid is missing")
+        }
+        guard let from = first["From"], (try? PhoneNumber(validating: from)) != nil else {
+            throw WebhookError.malformed("From is not an E.164 phone number")
+        }
+        try await store(.twilioSMS, sid, body, context)
+        return Response(
+            status: .ok, headers: [.contentType: TwiML.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: TwiML.empty.xml)))
+    }
+
+    func status(_ request: Request, _ context: Context) async throws -> Response {
+        let (body, fields) = try await verified(request, context)
+        let first = Dictionary(fields.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        guard let sid = first["MessageSid"] ?? first["SmsSid"], !sid.isEmpty,
+            let state = first["MessageStatus"] ?? first["SmsStatus"], !state.isEmpty
+        else { throw WebhookError.malformed("MessageSid or MessageStatus is missing") }
+        // Each status of a message is its own event; a repeated callback of the same status is a duplicate.
+        try await store(.twilioStatus, "\(sid):\(state)", body, context)
+        return Response(status: .ok)
+    }
+
+    /// The raw body and its parameters, verified as Twilio's.
+    private func verified(_ request: Request, _ context: Context) async throws -> ([UInt8], [(String, String)]) {
+        guard let verifier else {
+            context.logger.warning("Twilio request refused: TWILIO_AUTH_TOKEN is not set")
+            metrics.counter("webhooks_total", [("source", "twilio"), ("outcome", "unconfigured")]).increment()
+            throw TwilioWebhookError.forbidden
+        }
+        var request = request
+        let body = Array(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
+        let fields: [(String, String)]
+        do {
+            fields = try TwilioFormParser.parse(body)
+        } catch {
+            // A body that is not a form cannot carry a valid signature either: refuse it as unsigned.
+            throw TwilioWebhookError.forbidden
+        }
+        // Twilio signs the URL it called: our public URL, never the one a proxy handed us.
+        let url = publicBaseURL + request.uri.description
+        guard
+            verifier.isValid(
+                signature: request.headers[HTTPField.Name("X-Twilio-Signature")!], url: url, formParameters: fields)
+        else {
+            context.logger.notice("Twilio request refused: bad or missing signature")
+            metrics.counter("webhooks_total", [("source", "twilio"), ("outcome", "rejected")]).increment()
+            throw TwilioWebhookError.forbidden
+        }
+        return (body, fields)
+    }
+
+    private func store(_ source: InboundSource, _ externalID: String, _ body: [UInt8], _ context: Context)
+        async throws
+    {
+        do {
+            let receipt = try await inbox.store(
+                InboundMessage(
+                    source: source, externalID: externalID, payload: body,
+                    contentType: "application/x-www-form-urlencoded"))
+            let outcome = if case .stored = receipt { "stored" } else { "duplicate" }
+            metrics.counter("webhooks_total", [("source", source.rawValue), ("outcome", outcome)]).increment()
+        } catch {
+            context.logger.error("webhook not stored; answering 503", metadata: ["source": "\(source.rawValue)"])
+            metrics.counter("webhooks_total", [("source", source.rawValue), ("outcome", "unavailable")]).increment()
+            throw WebhookError.unavailable
+        }
+    }
+}
+
+/// Twilio's routes answer a bad or missing signature with 403, as Twilio's own helpers do.
+package enum TwilioWebhookError: HTTPResponseError {
+    case forbidden
+
+    package var status: HTTPResponse.Status { .forbidden }
+
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
+        try GatewayHTTPError(status: .forbidden, code: "invalid_signature", message: "invalid Twilio signature")
+            .response(from: request, context: context)
+    }
+}
