@@ -79,6 +79,8 @@ package struct GatewayDependencies: Sendable {
             slack: SlackInboxHandler(
                 agent: agent, curriculum: curriculum, store: learningStore, outbox: outbox, postgres: postgres,
                 adminUserIDs: Set(configuration.adminSlackUserIDs), slack: slack, logger: logger),
+            sms: SMSInboxHandler(
+                agent: agent, store: learningStore, outbox: outbox, postgres: postgres, logger: logger),
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) },
             metrics: metrics, logger: logger)
     }

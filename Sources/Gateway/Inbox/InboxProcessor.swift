@@ -36,7 +36,7 @@ package struct InboxProcessor: Service {
     let idlePoll: Duration
 
     package init(
-        pool: PostgresConnectionPool, slack: any InboxHandler,
+        pool: PostgresConnectionPool, slack: any InboxHandler, sms: (any InboxHandler)? = nil,
         curriculumSync: @escaping @Sendable () async throws -> Void, metrics: GatewayMetrics, logger: Logger,
         batchSize: Int = 16, lock: Duration = .seconds(60), maxAttempts: Int = 5,
         idlePoll: Duration = .milliseconds(100)
@@ -44,6 +44,9 @@ package struct InboxProcessor: Service {
         self.pool = pool
         var handlers: [InboundSource: any InboxHandler] = [:]
         for source in slack.sources { handlers[source] = slack }
+        if let sms {
+            for source in sms.sources { handlers[source] = sms }
+        }
         self.handlers = handlers
         self.curriculumSync = curriculumSync
         self.metrics = metrics
