@@ -10,7 +10,8 @@ DATA_DIR ?= $(CURDIR)/.data
 export DATA_DIR
 SERVICES := infrastructure/local/services.sh
 
-.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-agent clean-data
+.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-agent docker-check \
+	clean-data
 
 ## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
 run: deps services build
@@ -55,6 +56,11 @@ bench: deps services
 ## bench-agent: release build, then the deterministic agent's turn latency over Postgres (see docs/benchmarks.md)
 bench-agent: deps services
 	bash bench/agent-latency.sh
+
+## docker-check: release build, then check that the Dockerfile's runtime stage installs every shared library
+## the binary links (ldd + dpkg; no Docker engine needed)
+docker-check: deps
+	bash infrastructure/docker/check-runtime-libraries.sh
 
 clean-data: stop
 	rm -rf "$(DATA_DIR)"
