@@ -10,7 +10,7 @@ DATA_DIR ?= $(CURDIR)/.data
 export DATA_DIR
 SERVICES := infrastructure/local/services.sh
 
-.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-agent docker-check \
+.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-slack bench-agent docker-check \
 	clean-data
 
 ## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
@@ -52,6 +52,10 @@ migrate: deps services build
 ## bench: release build, then /health and Postgres round-trip throughput with wrk (see docs/benchmarks.md)
 bench: deps services
 	bash bench/http.sh
+
+## bench-slack: release build, then signed Slack events/s stored durably before the 200, at 32 connections (see docs/benchmarks.md)
+bench-slack: deps services
+	bash bench/slack-events.sh
 
 ## bench-agent: release build, then the deterministic agent's turn latency over Postgres (see docs/benchmarks.md)
 bench-agent: deps services
