@@ -122,6 +122,7 @@ package final class PostgresInboxStore: InboxStore, Service {
         let ids = PostgresArray.text(messages.map(\.externalID))
         let payloads = PostgresArray.bytea(messages.map(\.payload))
         let types = PostgresArray.text(messages.map(\.contentType))
+        let keys = Set(messages.map { $0.source.rawValue + "\u{0}" + $0.externalID })
         let rows = try await pool.withConnection { connection in
             try connection.transaction { connection -> (inserted: PostgresRows, all: PostgresRows) in
                 let inserted = try connection.query(
@@ -132,6 +133,8 @@ package final class PostgresInboxStore: InboxStore, Service {
                         ON CONFLICT (source, external_id) DO NOTHING
                         RETURNING id, source, external_id
                         """, [sources, ids, payloads, types]))
+                // Every message new and distinct (the usual case): the insert's rows are all there is to know.
+                if inserted.count == messages.count, keys.count == messages.count { return (inserted, inserted) }
                 let all = try connection.query(
                     PostgresQuery(
                         """
