@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Postgres
 import Redis
+import SMS
 import ServiceLifecycle
 import Slack
 
@@ -85,6 +86,32 @@ package struct GatewayDependencies: Sendable {
             metrics: metrics, logger: logger)
     }
 
+    /// Sends queued SMS through Twilio (or logs them in dev mode, with no Twilio account configured).
+    package var smsDispatcher: SMSDispatcher {
+        let twilio: any TwilioAPI
+        var sender = "dev"
+        if let account = configuration.twilio.accountSID, let token = configuration.twilio.authToken,
+            let from = configuration.twilio.messagingServiceSID.map({
+                TwilioConfiguration.Sender.messagingService(sid: $0)
+            })
+                ?? configuration.twilio.fromNumber.flatMap({ try? PhoneNumber(validating: $0) }).map({ .number($0) })
+        {
+            twilio = TwilioMessagesClient(
+                transport: httpClient,
+                configuration: TwilioConfiguration(
+                    accountSID: account, authToken: token, sender: from, baseURL: configuration.twilio.apiBaseURL))
+            sender = configuration.twilio.messagingServiceSID ?? configuration.twilio.fromNumber ?? "default"
+        } else {
+            twilio = RecordingTwilioAPI(logger: logger)
+        }
+        return SMSDispatcher(
+            outbox: outbox, twilio: twilio, postgres: postgres,
+            pacer: ChannelPacer(
+                redis: redis, prefix: configuration.redisKeyPrefix + "pace:sms:", interval: .seconds(1)),
+            sender: sender, statusCallback: configuration.publicBaseURL + "/twilio/status", metrics: metrics,
+            logger: logger, sentStatus: configuration.twilio.accountSID == nil ? "recorded" : "sent")
+    }
+
     /// Sends queued Slack messages, paced to one a second per channel across replicas.
     package var slackDispatcher: SlackDispatcher {
         SlackDispatcher(
@@ -103,6 +130,7 @@ package struct GatewayDependencies: Sendable {
         if roles.contains(.worker) {
             services.append(inboxProcessor)
             services.append(slackDispatcher)
+            services.append(smsDispatcher)
         }
         return services
     }

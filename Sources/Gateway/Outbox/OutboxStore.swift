@@ -82,6 +82,12 @@ package struct OutboxStore: Sendable {
             """, [id, Double(delay.milliseconds) / 1000, countAttempt ? 0 : 1, error])
     }
 
+    /// Replaces what is left to send (a multi-part SMS after some parts went out).
+    package func replaceBody(_ id: UUID, with body: String) async throws {
+        try await pool.query(
+            "UPDATE outbound_messages SET body = $2, updated_at = now() WHERE id = $1", [id, PostgresValue.json(body)])
+    }
+
     /// No more attempts: `failed` (the provider refused for good) or `dead` (retries exhausted).
     package func markFinal(_ id: UUID, status: String, errorCode: String) async throws {
         try await pool.query(

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import SMS
+import ServiceLifecycle
+
+/// Sends the SMS of the outbox through Twilio: checks the number has not opted out (at send time, so a STOP
+/// stops scheduled and admin-pushed messages too), paces each sender (1 message a second by default), sends
+/// the parts in order, and records the outcome. 429/20429 waits; transient failures back off up to
+/// `maxAttempts`, then the message is dead; permanent failures stop; 21610 opts the number out.
+package struct SMSDispatcher: Service {
+    let outbox: OutboxStore
+    let twilio: any TwilioAPI
+    let postgres: PostgresConnectionPool
+    let pacer: ChannelPacer
+    /// The pacing key: the sending number or Messaging Service.
+    let sender: String
+    let statusCallback: String?
+    let metrics: GatewayMetrics
+    let logger: Logger
+    let maxAttempts: Int
+    let sentStatus: String
+
+    package init(
+        outbox: OutboxStore, twilio: any TwilioAPI, postgres: PostgresConnectionPool, pacer: ChannelPacer,
+        sender: String, statusCallback: String?, metrics: GatewayMetrics, logger: Logger, maxAttempts: Int = 8,
+        sentStatus: String = "sent"
+    ) {
+        self.outbox = outbox
+        self.twilio = twilio
+        self.postgres = postgres
+        self.pacer = pacer
+        self.sender = sender
+        self.statusCallback = statusCallback
+        self.metrics = metrics
+        self.logger = logger
+        self.maxAttempts = maxAttempts
+        self.sentStatus = sentStatus
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let handled: Int
+                do {
+                    handled = try await dispatchOnce()
+                } catch {
+                    logger.error("SMS dispatcher pass failed; retrying", metadata: ["error": "\(error)"])
+                    handled = 0
+                }
+                if handled == 0 { try? await Task.sleep(for: .milliseconds(100)) }
+            }
+        }
+    }
+
+    /// Claims and sends one batch, one message at a time (they share the sender's pace); returns how many.
+    @discardableResult
+    package func dispatchOnce() async throws -> Int {
+        let batch = try await outbox.claim(channel: "sms", limit: 8, lease: .seconds(60))
+        for envelope in batch { await handle(envelope) }
+        return batch.count
+    }
+
+    private func handle(_ envelope: OutboundEnvelope) async {
+        do {
+            var body = try JSONDecoder().decode(SMSOutboundBody.self, from: Data(envelope.body.utf8))
+            let number = try PhoneNumber(validating: envelope.destination)
+            let optedOut =
+                !(try await postgres.query(
+                    "SELECT 1 FROM opt_outs WHERE channel = 'sms' AND address = $1", [number.e164])).isEmpty
+            if optedOut {
+                try await outbox.markFinal(envelope.id, status: "suppressed", errorCode: "opted_out")
+                metrics.counter("outbound_suppressed_total", [("channel", "sms")]).increment()
+                return
+            }
+            var firstSID: String?
+            while let part = body.parts.first {
+                if let wait = try await pacer.acquire(sender) {
+                    // Parts already sent are dropped from the row, so a retry sends only the rest.
+                    try await outbox.replaceBody(envelope.id, with: try Self.encode(body))
+                    try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
+                    return
+                }
+                let sent = try await twilio.sendMessage(to: number, body: part, statusCallback: statusCallback)
+                firstSID = firstSID ?? sent.sid
+                body.parts.removeFirst()
+            }
+            try await outbox.markSent(envelope.id, providerMessageID: firstSID, status: sentStatus)
+            metrics.counter("outbound_sent_total", [("channel", "sms"), ("kind", envelope.kind)]).increment()
+        } catch let error as TwilioAPIError {
+            await record(error, envelope)
+        } catch {
+            logger.error("SMS could not be handled", metadata: ["id": "\(envelope.id)", "error": "\(error)"])
+            try? await outbox.markFinal(envelope.id, status: "failed", errorCode: "unreadable")
+        }
+    }
+
+    static func encode(_ body: SMSOutboundBody) throws -> String {
+        String(decoding: try JSONEncoder().encode(body), as: UTF8.self)
+    }
+
+    private func record(_ error: TwilioAPIError, _ envelope: OutboundEnvelope) async {
+        do {
+            switch error.kind {
+            case .rateLimited(let retryAfter):
+                metrics.counter("outbound_retried_total", [("channel", "sms"), ("reason", "rate_limited")]).increment()
+                try await outbox.retry(envelope.id, after: retryAfter, error: error.reason)
+            case .transient where envelope.attempts < maxAttempts:
+                metrics.counter("outbound_retried_total", [("channel", "sms"), ("reason", "transient")]).increment()
+                try await outbox.retry(
+                    envelope.id, after: SlackDispatcher.backoff(attempt: envelope.attempts), error: error.reason)
+            case .transient:
+                metrics.counter("outbound_dead_total", [("channel", "sms")]).increment()
+                logger.error(
+                    "outbound SMS dead after retries",
+                    metadata: ["id": "\(envelope.id)", "attempts": "\(envelope.attempts)", "error": "\(error.reason)"])
+                try await outbox.markFinal(envelope.id, status: "dead", errorCode: error.reason)
+            case .optedOut:
+                try await postgres.query(
+                    """
+                    INSERT INTO opt_outs (channel, address, keyword, source) VALUES ('sms', $1, NULL, 'carrier')
+                    ON CONFLICT (channel, address) DO NOTHING
+                    """, [envelope.destination])
+                try await outbox.markFinal(envelope.id, status: "suppressed", errorCode: error.reason)
+            case .permanent:
+                metrics.counter("outbound_failed_total", [("channel", "sms"), ("code", error.reason)]).increment()
+                try await outbox.markFinal(envelope.id, status: "failed", errorCode: error.reason)
+            }
+        } catch {
+            logger.error("outbox update failed", metadata: ["id": "\(envelope.id)", "error": "\(error)"])
+        }
+    }
+}
+
+/// Dev mode (no Twilio account configured): SMS are logged instead of sent, and succeed.
+package struct RecordingTwilioAPI: TwilioAPI {
+    let logger: Logger
+
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    package func sendMessage(to: PhoneNumber, body: String, statusCallback: String?) async throws(TwilioAPIError)
+        -> TwilioSentMessage
+    {
+        logger.notice("dev mode: SMS not sent", metadata: ["to": "\(to)", "text": "\(body)"])
+        return TwilioSentMessage(sid: "SMdev" + UUID().uuidString.prefix(8), status: "queued", numSegments: nil)
+    }
+}
