@@ -71,7 +71,7 @@ struct Migrate: AsyncParsableCommand {
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a correctly signed webhook to a running gateway and print what the bot answered.",
-        subcommands: [SimulateSlack.self])
+        subcommands: [SimulateSlack.self, SimulateSMS.self])
 }
 
 struct SimulateSlack: AsyncParsableCommand {
@@ -138,6 +138,61 @@ struct SimulateSlack: AsyncParsableCommand {
         case .success(let replies):
             if replies.isEmpty { print("(the gateway chose not to answer)") }
             for reply in replies { print(reply) }
+        case .failure(let error):
+            FileHandle.standardError.write(Data("gateway simulate: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct SimulateSMS: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sms",
+        abstract: "Simulate an inbound SMS and print the SMS the gateway queued in reply.",
+        discussion: """
+            Signs with TWILIO_AUTH_TOKEN over PUBLIC_BASE_URL, posts to the gateway at --url, then waits for the \
+            reply (read from DATABASE_URL, so it works in dev mode without a Twilio account). Examples:
+              gateway simulate sms --from +15551234567 "START"
+              gateway simulate sms --from +15551234567 "NEXT"
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The E.164 number the SMS comes from.")
+    var from: String = "+15550000001"
+
+    @Option(name: .long, help: "The running gateway's base URL (default: http://BIND_HOST:PORT).")
+    var url: String?
+
+    @Option(name: .long, help: "Seconds to wait for the reply.")
+    var timeout: Int = 15
+
+    @Argument(help: "The message text.")
+    var text: String
+
+    func run() async throws {
+        let (configuration, _) = try loadConfiguration(common)
+        let transport = CurlHTTPClient()
+        let postgres = PostgresConnectionPool(
+            configuration: PostgresConfiguration(
+                url: configuration.databaseURL, maxConnections: 1, searchPath: configuration.databaseSchema),
+            logger: Logger(label: "simulate"))
+        let host = configuration.bindHost == "0.0.0.0" ? "127.0.0.1" : configuration.bindHost
+        let simulator = SMSSimulator(
+            configuration: configuration, gatewayURL: url ?? "http://\(host):\(configuration.port)",
+            transport: transport, postgres: postgres)
+        let outcome: Result<[String], any Error>
+        do {
+            outcome = .success(try await simulator.text(text, from: from, timeout: .seconds(timeout)))
+        } catch {
+            outcome = .failure(error)
+        }
+        await postgres.close()
+        await transport.shutdown()
+        switch outcome {
+        case .success(let parts):
+            if parts.isEmpty { print("(no reply)") }
+            for part in parts { print(part) }
         case .failure(let error):
             FileHandle.standardError.write(Data("gateway simulate: \(error)\n".utf8))
             throw ExitCode(1)

@@ -59,3 +59,29 @@ import Testing
         await schema.drop()
     }
 }
+
+/// `gateway simulate sms` against a live gateway in dev mode (no Twilio account).
+@Suite struct SMSSimulatorTests {
+    @Test func simulatedTextsShowKeywordsAndReplies() async throws {
+        let schema = try await TestSchema.create()
+        let dependencies = try GatewayTestHarness.dependencies(
+            schema: schema, ["TWILIO_AUTH_TOKEN": "sim-token-0000000000", "PUBLIC_BASE_URL": "https://sms.example.com"])
+        try await dependencies.migrator.migrate()
+        try await buildApplication(dependencies: dependencies).test(.live) { client in
+            let port = try #require(client.port)
+            let transport = CurlHTTPClient()
+            let simulator = SMSSimulator(
+                configuration: dependencies.configuration, gatewayURL: "http://127.0.0.1:\(port)",
+                transport: transport, postgres: dependencies.postgres)
+            let help = try await simulator.text("HELP", from: "+15557654321", timeout: .seconds(15))
+            #expect(help.first?.contains("Reply STOP") == true)
+            let stop = try await simulator.text("STOP", from: "+15557654321", timeout: .seconds(15))
+            #expect(stop.isEmpty)
+            let silenced = try await simulator.text("NEXT", from: "+15557654321", timeout: .seconds(15))
+            #expect(silenced.isEmpty)
+            await transport.shutdown()
+        }
+        await GatewayTestHarness.close(dependencies)
+        await schema.drop()
+    }
+}
