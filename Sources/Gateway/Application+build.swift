@@ -107,7 +107,8 @@ package struct GatewayDependencies: Sendable {
         return SMSDispatcher(
             outbox: outbox, twilio: twilio, postgres: postgres,
             pacer: ChannelPacer(
-                redis: redis, prefix: configuration.redisKeyPrefix + "pace:sms:", interval: .seconds(1)),
+                redis: redis, prefix: configuration.redisKeyPrefix + "pace:sms:",
+                interval: .milliseconds(Int64(1000 / configuration.twilio.messagesPerSecond))),
             sender: sender, statusCallback: configuration.publicBaseURL + "/twilio/status", metrics: metrics,
             logger: logger, sentStatus: configuration.twilio.accountSID == nil ? "recorded" : "sent")
     }

@@ -43,7 +43,7 @@ import Testing
         ("DATABASE_URL", "mysql://x"), ("REDIS_URL", "http://x"), ("SLACK_API_BASE_URL", "ftp://slack"),
         ("PUBLIC_BASE_URL", "not a url"), ("TWILIO_FROM_NUMBER", "555-0100"), ("MAX_BODY_BYTES", "12"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token-secret"), ("GATEWAY_API_KEYS", "short"),
-        ("ADMIN_SLACK_USER_IDS", "U123,bad id"),
+        ("ADMIN_SLACK_USER_IDS", "U123,bad id"), ("TWILIO_MESSAGES_PER_SECOND", "fast"),
     ])
     func malformedValueIsNamedWithoutEchoingIt(variable: String, value: String) {
         var environment = minimal

@@ -9,7 +9,7 @@ import Testing
     static let number = "+15551234567"
 
     static func withDispatcher(
-        configured: Bool = true, _ body: @Sendable (GatewayDependencies, TwilioAPIStandIn) async throws -> Void
+        configured: Bool = true, extra: [String: String] = [:], _ body: @Sendable (GatewayDependencies, TwilioAPIStandIn) async throws -> Void
     ) async throws {
         let standIn = TwilioAPIStandIn()
         try await standIn.run { baseURL in
@@ -20,6 +20,7 @@ import Testing
                 settings["TWILIO_FROM_NUMBER"] = "+13125550100"
                 settings["TWILIO_API_BASE_URL"] = baseURL
             }
+            settings.merge(extra) { _, new in new }
             let dependencies = try GatewayTestHarness.dependencies(schema: schema, settings)
             try await dependencies.migrator.migrate()
             do {
@@ -61,6 +62,17 @@ import Testing
             let (status, sid) = try await Self.status(dependencies, id)
             #expect(status == "sent")
             #expect(sid?.hasPrefix("SM") == true)
+        }
+    }
+
+    @Test func theSendersPaceIsConfigurable() async throws {
+        try await Self.withDispatcher(extra: ["TWILIO_MESSAGES_PER_SECOND": "10"]) { dependencies, standIn in
+            let id = try await Self.enqueue(dependencies, parts: ["part one", "part two"])
+            try await dependencies.smsDispatcher.dispatchOnce()
+            try await Task.sleep(for: .milliseconds(150))
+            try await dependencies.smsDispatcher.dispatchOnce()
+            #expect(standIn.calls.map { $0.field("Body") } == ["part one", "part two"])
+            #expect(try await Self.status(dependencies, id).0 == "sent")
         }
     }
 

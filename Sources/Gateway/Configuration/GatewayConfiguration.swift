@@ -19,6 +19,8 @@ package struct GatewayConfiguration: Sendable {
         package var fromNumber: String?
         package var messagingServiceSID: String?
         package var apiBaseURL: String
+        /// Messages a second per sender (Twilio's long-code pace is 1; toll-free and short codes allow more).
+        package var messagesPerSecond: Int
     }
 
     package struct Anthropic: Sendable {
@@ -93,7 +95,9 @@ package struct GatewayConfiguration: Sendable {
             messagingServiceSID: try reader.optional(
                 "TWILIO_MESSAGING_SERVICE_SID", expected: "a Messaging Service SID starting with MG"
             ) { $0.hasPrefix("MG") && $0.count == 34 },
-            apiBaseURL: try reader.url("TWILIO_API_BASE_URL") ?? "https://api.twilio.com")
+            apiBaseURL: try reader.url("TWILIO_API_BASE_URL") ?? "https://api.twilio.com",
+            messagesPerSecond: try reader.integer(
+                "TWILIO_MESSAGES_PER_SECOND", default: 1, range: 1...1000, expected: "a whole number from 1 to 1000"))
         if twilio.accountSID != nil {
             guard twilio.authToken != nil else {
                 throw .missing("TWILIO_AUTH_TOKEN", expected: "the auth token of TWILIO_ACCOUNT_SID")
