@@ -108,39 +108,16 @@ struct SimulateSlack: AsyncParsableCommand {
     func run() async throws {
         let (configuration, _) = try loadConfiguration(common)
         guard command != nil || text != nil else { throw ValidationError("give a message text or --command") }
-        let transport = CurlHTTPClient()
-        let postgres = PostgresConnectionPool(
-            configuration: PostgresConfiguration(
-                url: configuration.databaseURL, maxConnections: 1, searchPath: configuration.databaseSchema),
-            logger: Logger(label: "simulate"))
-        // A gateway bound to every interface is reached on loopback.
-        let host = configuration.bindHost == "0.0.0.0" ? "127.0.0.1" : configuration.bindHost
-        let simulator = SlackSimulator(
-            configuration: configuration,
-            gatewayURL: url ?? "http://\(host):\(configuration.port)",
-            transport: transport, postgres: postgres)
-        let outcome: Result<[String], any Error>
-        do {
+        try await runSimulation(configuration: configuration, url: url, silence: "(the gateway chose not to answer)") {
+            resources in
+            let simulator = SlackSimulator(
+                configuration: configuration, gatewayURL: resources.gatewayURL,
+                transport: resources.transport, postgres: resources.postgres)
             let channel = self.channel ?? "D" + user
             if let command {
-                outcome = .success(
-                    try await simulator.command(command, user: user, channel: channel, timeout: .seconds(timeout)))
-            } else {
-                outcome = .success(
-                    try await simulator.message(text ?? "", user: user, channel: channel, timeout: .seconds(timeout)))
+                return try await simulator.command(command, user: user, channel: channel, timeout: .seconds(timeout))
             }
-        } catch {
-            outcome = .failure(error)
-        }
-        await postgres.close()
-        await transport.shutdown()
-        switch outcome {
-        case .success(let replies):
-            if replies.isEmpty { print("(the gateway chose not to answer)") }
-            for reply in replies { print(reply) }
-        case .failure(let error):
-            FileHandle.standardError.write(Data("gateway simulate: \(error)\n".utf8))
-            throw ExitCode(1)
+            return try await simulator.message(text ?? "", user: user, channel: channel, timeout: .seconds(timeout))
         }
     }
 }
@@ -172,31 +149,51 @@ struct SimulateSMS: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, _) = try loadConfiguration(common)
-        let transport = CurlHTTPClient()
-        let postgres = PostgresConnectionPool(
+        try await runSimulation(configuration: configuration, url: url, silence: "(no reply)") { resources in
+            try await SMSSimulator(
+                configuration: configuration, gatewayURL: resources.gatewayURL, transport: resources.transport,
+                postgres: resources.postgres
+            ).text(text, from: from, timeout: .seconds(timeout))
+        }
+    }
+}
+
+/// What a simulation needs: the gateway's URL, an HTTP client and a connection to its database.
+struct SimulationResources {
+    let gatewayURL: String
+    let transport: CurlHTTPClient
+    let postgres: PostgresConnectionPool
+}
+
+/// Opens the simulation's client and pool, runs `body`, closes both, and prints the replies (or `silence` when
+/// there are none); a failure goes to standard error with exit code 1.
+func runSimulation(
+    configuration: GatewayConfiguration, url: String?, silence: String,
+    _ body: (SimulationResources) async throws -> [String]
+) async throws {
+    // A gateway bound to every interface is reached on loopback.
+    let host = configuration.bindHost == "0.0.0.0" ? "127.0.0.1" : configuration.bindHost
+    let resources = SimulationResources(
+        gatewayURL: url ?? "http://\(host):\(configuration.port)", transport: CurlHTTPClient(),
+        postgres: PostgresConnectionPool(
             configuration: PostgresConfiguration(
                 url: configuration.databaseURL, maxConnections: 1, searchPath: configuration.databaseSchema),
-            logger: Logger(label: "simulate"))
-        let host = configuration.bindHost == "0.0.0.0" ? "127.0.0.1" : configuration.bindHost
-        let simulator = SMSSimulator(
-            configuration: configuration, gatewayURL: url ?? "http://\(host):\(configuration.port)",
-            transport: transport, postgres: postgres)
-        let outcome: Result<[String], any Error>
-        do {
-            outcome = .success(try await simulator.text(text, from: from, timeout: .seconds(timeout)))
-        } catch {
-            outcome = .failure(error)
-        }
-        await postgres.close()
-        await transport.shutdown()
-        switch outcome {
-        case .success(let parts):
-            if parts.isEmpty { print("(no reply)") }
-            for part in parts { print(part) }
-        case .failure(let error):
-            FileHandle.standardError.write(Data("gateway simulate: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+            logger: Logger(label: "simulate")))
+    let outcome: Result<[String], any Error>
+    do {
+        outcome = .success(try await body(resources))
+    } catch {
+        outcome = .failure(error)
+    }
+    await resources.postgres.close()
+    await resources.transport.shutdown()
+    switch outcome {
+    case .success(let replies):
+        if replies.isEmpty { print(silence) }
+        for reply in replies { print(reply) }
+    case .failure(let error):
+        FileHandle.standardError.write(Data("gateway simulate: \(error)\n".utf8))
+        throw ExitCode(1)
     }
 }
 

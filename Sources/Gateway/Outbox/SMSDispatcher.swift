@@ -40,18 +40,7 @@ package struct SMSDispatcher: Service {
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let handled: Int
-                do {
-                    handled = try await dispatchOnce()
-                } catch {
-                    logger.error("SMS dispatcher pass failed; retrying", metadata: ["error": "\(error)"])
-                    handled = 0
-                }
-                if handled == 0 { try? await Task.sleep(for: .milliseconds(100)) }
-            }
-        }
+        await pollUntilShutdown("SMS dispatcher", idle: .milliseconds(100), logger: logger) { try await dispatchOnce() }
     }
 
     /// Claims and sends one batch, one message at a time (they share the sender's pace); returns how many.

@@ -87,20 +87,7 @@ package struct SlackDispatcher: Service {
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let worked: Bool
-                do {
-                    worked = try await dispatchOnce() > 0
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("Slack dispatcher pass failed; retrying", metadata: ["error": "\(error)"])
-                    worked = false
-                }
-                if !worked { try? await Task.sleep(for: idlePoll) }
-            }
-        }
+        await pollUntilShutdown("Slack dispatcher", idle: idlePoll, logger: logger) { try await dispatchOnce() }
     }
 
     /// Claims and handles one batch; returns how many messages it handled.
