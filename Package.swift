@@ -118,6 +118,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Daily lessons: planner, Redis due set, Postgres claims with a lease, reconciler.
+        .target(
+            name: "Scheduling",
+            dependencies: ["Postgres", "Redis"],
+            swiftSettings: swiftSettings
+        ),
+
         // Samples of every webhook we accept, bundled for tests and `gateway simulate`.
         .target(
             name: "WebhookSamples",
@@ -132,7 +139,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "SMS", "Learning", "Anthropic", "WebhookSamples",
+                "Postgres", "Redis", "HTTPClient", "Signing", "Slack", "SMS", "Learning", "Anthropic", "Scheduling",
+                "WebhookSamples",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -8,6 +8,7 @@ import NIOCore
 import Postgres
 import Redis
 import SMS
+import Scheduling
 import ServiceLifecycle
 import Slack
 
@@ -32,6 +33,10 @@ package struct GatewayDependencies: Sendable {
     /// The adaptive-learning agent: Claude's tool use when `ANTHROPIC_API_KEY` is set, falling back to the
     /// deterministic planner on any LLM failure; the deterministic planner alone otherwise.
     package let agent: any AgentTurnHandler
+    /// The daily lessons in Postgres, the Redis set that wakes the scheduler, and the database's clock.
+    package let deliveries: LessonDeliveryStore
+    package let dueSet: DueSet
+    package let databaseClock: DatabaseClock
 
     /// Makes the pools and clients. Nothing connects yet: pools open connections on first use.
     package init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -66,6 +71,9 @@ package struct GatewayDependencies: Sendable {
                 apiKey: configuration.anthropic.apiKey, model: configuration.anthropic.model,
                 baseURL: configuration.anthropic.baseURL),
             transport: httpClient, logger: logger)
+        deliveries = LessonDeliveryStore(pool: postgres)
+        dueSet = DueSet(redis: redis, keyPrefix: configuration.redisKeyPrefix)
+        databaseClock = DatabaseClock(pool: postgres)
         if let token = configuration.slack.botToken {
             slack = SlackWebAPIClient(transport: httpClient, baseURL: configuration.slack.apiBaseURL, botToken: token)
         } else {
@@ -79,7 +87,8 @@ package struct GatewayDependencies: Sendable {
             pool: postgres,
             slack: SlackInboxHandler(
                 agent: agent, curriculum: curriculum, store: learningStore, outbox: outbox, postgres: postgres,
-                adminUserIDs: Set(configuration.adminSlackUserIDs), slack: slack, logger: logger),
+                adminUserIDs: Set(configuration.adminSlackUserIDs), slack: slack,
+                lessonPusher: lessonPusher, logger: logger),
             sms: SMSInboxHandler(
                 agent: agent, store: learningStore, outbox: outbox, postgres: postgres, logger: logger),
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) },
@@ -123,6 +132,27 @@ package struct GatewayDependencies: Sendable {
             sentStatus: configuration.slack.botToken == nil ? "recorded" : "sent")
     }
 
+    /// Admin pushes: today's lesson due now, through the scheduler.
+    package var lessonPusher: LessonPusher {
+        LessonPusher(deliveries: deliveries, dueSet: dueSet)
+    }
+
+    /// Sends the daily lessons that are due.
+    package var lessonDeliveryWorker: LessonDeliveryWorker {
+        LessonDeliveryWorker(
+            dueSet: dueSet, deliveries: deliveries, clock: databaseClock, agent: agent, postgres: postgres,
+            metrics: metrics, logger: logger,
+            curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) })
+    }
+
+    /// Plans deliveries, reconciles Redis with Postgres, and publishes the backlog gauges.
+    package var lessonScheduler: LessonScheduler {
+        LessonScheduler(
+            planner: LessonPlanner(pool: postgres),
+            reconciler: DeliveryReconciler(store: deliveries, dueSet: dueSet), deliveries: deliveries,
+            clock: databaseClock, postgres: postgres, metrics: metrics, logger: logger)
+    }
+
     /// Services that own connections, in start order. ServiceGroup shuts down in reverse order, and the HTTP
     /// server is added after these, so the server drains before any pool closes.
     package func services(for roles: Set<GatewayRole>) -> [any Service] {
@@ -132,6 +162,10 @@ package struct GatewayDependencies: Sendable {
             services.append(inboxProcessor)
             services.append(slackDispatcher)
             services.append(smsDispatcher)
+        }
+        if roles.contains(.scheduler) {
+            services.append(lessonScheduler)
+            services.append(lessonDeliveryWorker)
         }
         return services
     }

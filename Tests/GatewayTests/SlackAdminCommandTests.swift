@@ -249,32 +249,52 @@ import WebhookSamples
             #expect(blocks.contains { $0["type"] as? String == "actions" })
             #expect(
                 try await context.count(
-                    "SELECT count(*) FROM outbound_messages WHERE kind = 'lesson' AND learner_id = $1", [learnerID])
-                    == 1)
+                    "SELECT count(*) FROM outbound_messages WHERE kind = 'daily_lesson' AND learner_id = $1",
+                    [learnerID]) == 1)
             #expect(
                 try await context.count("SELECT count(*) FROM lesson_attempts WHERE learner_id = $1", [learnerID]) == 1)
+            // The push is today's lesson: sent, recorded as such, and not sent again by a second push.
+            #expect(
+                try await context.count(
+                    "SELECT count(*) FROM lesson_deliveries WHERE learner_id = $1 AND status = 'sent' AND pushed_by = $2",
+                    [learnerID, Self.admin]) == 1)
+            #expect(try await context.admin("push <@U0LEARNER2>").contains("already had today's lesson"))
+            #expect(context.standIn.calls("chat.postMessage").count == 1)
             let audit = try await context.audit()
-            #expect(audit.map(\.action) == ["admin.push"])
+            #expect(audit.map(\.action) == ["admin.push", "admin.push"])
             #expect(audit.first?.target == "U0LEARNER2")
         }
     }
 
-    @Test func pushingToAPausedUnknownOrSMSLearnerSendsNothing() async throws {
+    @Test func pushingToAnSMSLearnerQueuesTodaysLessonForTheirNumber() async throws {
         try await Self.withAdmin { context in
-            try await context.learner(slack: "U0LEARNER2", status: "paused")
-            try await context.learner(.sms, "+15551234567")
-            #expect(try await context.admin("push <@U0LEARNER2>") == "Skipped <@U0LEARNER2>: they are paused.")
-            #expect(try await context.admin("push <@U0NOBODY1>").contains("isn't enrolled"))
-            #expect(try await context.admin("push +15551234567").contains("SMS delivery starts when"))
-            #expect(try await context.admin("push @jordan").contains("can't tell who"))
+            let learnerID = try await context.learner(.sms, "+15551234567")
+            #expect(try await context.admin("push +15551234567") == "Queued the next lesson for +15551234567.")
+            let rows = try await context.postgres.query(
+                "SELECT channel, destination, kind FROM outbound_messages WHERE learner_id = $1", [learnerID])
+            #expect(rows.count == 1)
+            #expect(try rows.first?.decode(String.self, "destination") == "+15551234567")
+            #expect(try rows.first?.decode(String.self, "kind") == "daily_lesson")
             #expect(context.standIn.calls("chat.postMessage").isEmpty)
-            #expect(try await context.count("SELECT count(*) FROM lesson_attempts") == 0)
-            // Only the skip was an action; the refusals of bad targets are not.
-            #expect(try await context.audit().map(\.action) == ["admin.push"])
         }
     }
 
-    @Test func pushingToAllReachesActiveSlackLearnersAndCountsTheSkipped() async throws {
+    @Test func pushingToAPausedOrUnknownLearnerSendsNothing() async throws {
+        try await Self.withAdmin { context in
+            try await context.learner(slack: "U0LEARNER2", status: "paused")
+            try await context.learner(.sms, "+15551234567", status: "paused")
+            #expect(try await context.admin("push <@U0LEARNER2>") == "Skipped <@U0LEARNER2>: they are paused.")
+            #expect(try await context.admin("push <@U0NOBODY1>").contains("isn't enrolled"))
+            #expect(try await context.admin("push +15551234567").contains("Skipped"))
+            #expect(try await context.admin("push @jordan").contains("can't tell who"))
+            #expect(context.standIn.calls("chat.postMessage").isEmpty)
+            #expect(try await context.count("SELECT count(*) FROM lesson_attempts") == 0)
+            // Only the skips were actions; the refusals of bad targets are not.
+            #expect(try await context.audit().map(\.action) == ["admin.push", "admin.push"])
+        }
+    }
+
+    @Test func pushingToAllReachesActiveLearnersOnEveryChannelAndCountsTheSkipped() async throws {
         try await Self.withAdmin { context in
             try await context.learner(slack: "U0LEARNER2")
             try await context.learner(slack: "U0LEARNER3")
@@ -286,15 +306,22 @@ import WebhookSamples
             try await context.learner(.sms, "+15551234567")
 
             let answer = try await context.admin("push all")
-            #expect(answer.contains("Queued the next lesson for 2 learners."))
+            // The SMS learner's lesson goes to their number.
+            #expect(answer.contains("Queued the next lesson for 3 learners."))
             #expect(answer.contains("Skipped 3 learners (paused, unenrolled or opted out)."))
             let channels = Set(context.standIn.calls("chat.postMessage").compactMap { $0.json?["channel"] as? String })
             #expect(channels == ["DU0LEARNER2", "DU0LEARNER3"])
             let audit = try await context.audit()
             #expect(audit.map(\.action) == ["admin.push"])
             #expect(audit.first?.target == "all")
-            #expect(audit.first?.details["queued"] as? Int == 2)
+            #expect(audit.first?.details["queued"] as? Int == 3)
             #expect(audit.first?.details["skipped"] as? Int == 3)
+            #expect(
+                try await context.count(
+                    "SELECT count(*) FROM outbound_messages WHERE kind = 'daily_lesson' AND channel = 'sms'") == 1)
+            // A second push the same day finds everyone served.
+            #expect(try await context.admin("push all").contains("3 learners already had today's lesson."))
+            #expect(context.standIn.calls("chat.postMessage").count == 2)
         }
     }
 

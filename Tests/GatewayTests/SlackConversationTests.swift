@@ -59,6 +59,8 @@ import WebhookSamples
     /// Processes the inbox and sends what it queued.
     static func work(_ dependencies: GatewayDependencies) async throws {
         try await dependencies.inboxProcessor.processOnce()
+        // Admin pushes go through the scheduler.
+        try await dependencies.lessonDeliveryWorker.deliverOnce()
         try await dependencies.slackDispatcher.dispatchOnce()
     }
 

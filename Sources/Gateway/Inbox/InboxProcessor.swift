@@ -58,28 +58,9 @@ package struct InboxProcessor: Service {
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            // Lessons must be in Postgres before the agent can present them; retry until the database is there.
-            while !Task.isCancelled {
-                do {
-                    try await curriculumSync()
-                    break
-                } catch {
-                    logger.warning("curriculum sync failed; retrying", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(2))
-                }
-            }
-            while !Task.isCancelled {
-                let handled: Int
-                do {
-                    handled = try await processOnce()
-                } catch {
-                    logger.error("inbox pass failed; retrying", metadata: ["error": "\(error)"])
-                    handled = 0
-                }
-                if handled == 0 { try? await Task.sleep(for: idlePoll) }
-            }
-        }
+        // Lessons must be in Postgres before the agent can present them; retry until the database is there.
+        await retryUntilDone("curriculum sync", logger: logger, step: curriculumSync)
+        await pollUntilShutdown("inbox", idle: idlePoll, logger: logger) { try await processOnce() }
     }
 
     /// Claims and handles one batch; returns how many events it took.

@@ -19,7 +19,7 @@ struct SlackAdminCommands {
         `/learn-admin` commands:
         • `stats`: learners, answers, quiz average and outbound messages
         • `enroll @user [topic]` or `enroll +15551234567 [topic]`: enrol a learner
-        • `push @user` or `push all`: send the next lesson now
+        • `push @user`, `push +15551234567` or `push all`: send today's lesson now
         • `broadcast TEXT`: message every active Slack learner
         • `pause @user`, `resume @user`: stop or restart daily lessons
         • `learners`: the most recently active learners
@@ -33,6 +33,7 @@ struct SlackAdminCommands {
     let postgres: PostgresConnectionPool
     /// Admins from configuration: always admins, never removable from Slack.
     let bootstrapAdmins: Set<String>
+    let lessonPusher: LessonPusher
     let logger: Logger
 
     /// Answers one `/learn-admin` invocation stored as inbound event `id`.
@@ -189,67 +190,66 @@ struct SlackAdminCommands {
 
     private func push(_ request: Request) async throws -> String {
         guard let first = request.words.first else {
-            throw AdminCommandError.usage("`/learn-admin push @user` or `/learn-admin push all`")
+            throw AdminCommandError.usage("`/learn-admin push @user`, `push +15551234567` or `push all`")
         }
         if first.lowercased() == "all" {
-            let audience = try await slackAudience()
-            var queued = 0
-            var failed = 0
-            for recipient in audience.recipients {
-                do {
-                    try await pushLesson(to: recipient, inboundID: request.inboundID)
-                    queued += 1
-                } catch {
-                    // One learner's failure must not cost everyone else their lesson.
-                    failed += 1
-                    logger.error(
-                        "admin push failed for a learner",
-                        metadata: ["learner": "\(recipient.learnerID)", "error": "\(error)"])
-                }
-            }
+            let audience = try await pushAudience()
+            let queued = try await lessonPusher.push(audience.learnerIDs, by: request.actor)
+            let already = audience.learnerIDs.count - queued
             try await audit(
                 request, action: "push", target: "all",
                 details: [
                     "queued": .number(Double(queued)), "skipped": .number(Double(audience.skipped)),
-                    "failed": .number(Double(failed)), "over_limit": .number(Double(audience.overLimit)),
+                    "already_had_today": .number(Double(already)),
                 ])
-            return "Queued the next lesson for \(Self.count(queued, "learner"))."
-                + Self.fanOutNotes(skipped: audience.skipped, failed: failed, overLimit: audience.overLimit)
+            var answer = "Queued the next lesson for \(Self.count(queued, "learner"))."
+                + Self.fanOutNotes(skipped: audience.skipped, failed: 0, overLimit: 0)
+            if already > 0 { answer += " \(Self.count(already, "learner")) already had today's lesson." }
+            return answer
         }
 
         let target = try AdminTarget(parsing: first)
-        guard case .slack(let userID, _) = target else { throw AdminCommandError.smsNotConfigured(target.mention) }
-        guard let learnerID = try await store.find(channel: .slack, externalID: userID) else {
+        guard let learnerID = try await store.find(channel: target.channel, externalID: target.externalID) else {
             throw AdminCommandError.notEnrolled(target.mention)
         }
         if let reason = try await skipReason(learnerID: learnerID, target: target) {
             try await audit(
-                request, action: "push", target: userID,
+                request, action: "push", target: target.externalID,
                 details: ["queued": 0, "skipped": 1, "reason": .string(reason)])
             return "Skipped \(target.mention): \(reason)."
         }
-        try await pushLesson(to: Recipient(userID: userID, learnerID: learnerID), inboundID: request.inboundID)
-        try await audit(request, action: "push", target: userID, details: ["queued": 1, "skipped": 0])
-        return "Queued the next lesson for \(target.mention)."
+        let queued = try await lessonPusher.push([learnerID], by: request.actor)
+        try await audit(
+            request, action: "push", target: target.externalID,
+            details: ["queued": .number(Double(queued)), "skipped": 0, "already_had_today": .number(Double(1 - queued))])
+        return queued == 1
+            ? "Queued the next lesson for \(target.mention)."
+            : "\(target.mention) already had today's lesson (sent or on its way); nothing more was queued."
     }
 
-    /// Runs the agent's next lesson for one learner and queues it to their DM. A retried command finds the
-    /// message already queued and does not run the agent again.
-    private func pushLesson(to recipient: Recipient, inboundID: Int64) async throws {
-        let key = "admin:\(inboundID):push:\(recipient.learnerID)"
-        guard try await postgres.query("SELECT 1 FROM outbound_messages WHERE dedupe_key = $1", [key]).isEmpty else {
-            return
+    /// Every learner reachable on Slack or SMS: the active ones none of whose addresses opted out, and how many
+    /// others were skipped (paused, unenrolled, opted out).
+    private func pushAudience() async throws -> (learnerIDs: [UUID], skipped: Int) {
+        let rows = try await postgres.query(
+            """
+            SELECT l.id,
+                   l.status = 'active' AND NOT EXISTS (
+                       SELECT 1 FROM learner_identities i
+                       JOIN opt_outs o ON o.channel = i.channel AND o.address = i.external_id
+                       WHERE i.learner_id = l.id) AS eligible
+            FROM learners l
+            WHERE EXISTS (SELECT 1 FROM learner_identities i WHERE i.learner_id = l.id AND i.channel IN ('slack', 'sms'))
+            """)
+        var learnerIDs: [UUID] = []
+        var skipped = 0
+        for row in rows {
+            if try row.decode(Bool.self, "eligible") {
+                learnerIDs.append(try row.decode(UUID.self, "id"))
+            } else {
+                skipped += 1
+            }
         }
-        let reply = try await agent.handle(
-            AgentInput(learnerID: recipient.userID, channel: .slack, action: .nextLesson))
-        let message = SlackReplyRenderer.message(for: reply)
-        let body = try SlackOutboundBody(
-            operation: .post, userID: recipient.userID, text: message.text, blocks: message.blocks
-        ).encoded()
-        try await outbox.enqueue(
-            dedupeKey: key, channel: "slack", destination: recipient.userID,
-            kind: reply.lesson == nil ? "reply" : "lesson", body: body, learnerID: recipient.learnerID,
-            inboundEventID: inboundID)
+        return (learnerIDs, skipped)
     }
 
     // MARK: - broadcast

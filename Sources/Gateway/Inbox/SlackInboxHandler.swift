@@ -16,13 +16,16 @@ package struct SlackInboxHandler: InboxHandler {
     let adminUserIDs: Set<String>
     /// Reads profiles (`users.info`) for a learner's name and time zone.
     let slack: any SlackAPI
+    let lessonPusher: LessonPusher
     let logger: Logger
 
     package init(
         agent: any AgentTurnHandler, curriculum: CurriculumPack, store: PostgresLearningStore, outbox: OutboxStore,
-        postgres: PostgresConnectionPool, adminUserIDs: Set<String>, slack: any SlackAPI, logger: Logger
+        postgres: PostgresConnectionPool, adminUserIDs: Set<String>, slack: any SlackAPI,
+        lessonPusher: LessonPusher, logger: Logger
     ) {
         self.slack = slack
+        self.lessonPusher = lessonPusher
         self.agent = agent
         self.curriculum = curriculum
         self.store = store
@@ -35,7 +38,7 @@ package struct SlackInboxHandler: InboxHandler {
     private var adminCommands: SlackAdminCommands {
         SlackAdminCommands(
             agent: agent, curriculum: curriculum, store: store, outbox: outbox, postgres: postgres,
-            bootstrapAdmins: adminUserIDs, logger: logger)
+            bootstrapAdmins: adminUserIDs, lessonPusher: lessonPusher, logger: logger)
     }
 
     package var sources: [InboundSource] { [.slackEvent, .slackCommand, .slackInteraction] }

@@ -35,6 +35,18 @@ package struct GatewayMetrics: Sendable {
         Gauge(label: label, dimensions: dimensions, factory: factory)
     }
 
+    /// How late daily lessons went out: due time to the provider's acceptance, from 100 ms to an hour.
+    package func lessonLateness() -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                metricName: "scheduler_lateness", unitName: "seconds",
+                helpText: "Seconds from a daily lesson's due time to the provider accepting it"),
+            buckets: [
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+                .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
+            ])
+    }
+
     /// Every metric in Prometheus's text exposition format.
     package func exposition() -> [UInt8] {
         registry.emitToBuffer()

@@ -11,6 +11,19 @@ package struct OutboundEnvelope: Sendable, Equatable {
     package let body: String
     /// Attempts made so far, this one included.
     package let attempts: Int
+    /// Seconds left before the message must not go out any more (a daily lesson: the end of the learner's
+    /// day), by the database's clock; nil for messages with no deadline.
+    package var secondsLeft: Double? = nil
+
+    /// Past its deadline: it must not be sent.
+    package var isExpired: Bool { (secondsLeft ?? 1) <= 0 }
+
+    /// Whether a transient failure may be tried again after `delay`: a message with a deadline until the
+    /// deadline, any other up to `maxAttempts` attempts.
+    package func mayRetry(after delay: Duration, maxAttempts: Int) -> Bool {
+        if let secondsLeft { return Double(delay.milliseconds) / 1000 < secondsLeft }
+        return attempts < maxAttempts
+    }
 }
 
 /// Postgres `outbound_messages`: every message we send and what became of it. `dedupe_key` makes "at most
@@ -52,24 +65,34 @@ package struct OutboxStore: Sendable {
                 ORDER BY next_attempt_at
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id, channel, destination, kind, body::text AS body, attempts
+            RETURNING id, channel, destination, kind, body::text AS body, attempts,
+                      extract(epoch FROM expires_at - now())::float8 AS seconds_left
             """, [channel, limit, Double(lease.milliseconds) / 1000])
         return try rows.map {
             OutboundEnvelope(
                 id: try $0.decode(UUID.self, "id"), channel: try $0.decode(String.self, "channel"),
                 destination: try $0.decode(String.self, "destination"), kind: try $0.decode(String.self, "kind"),
-                body: try $0.decode(String.self, "body"), attempts: try $0.decode(Int.self, "attempts"))
+                body: try $0.decode(String.self, "body"), attempts: try $0.decode(Int.self, "attempts"),
+                secondsLeft: try $0.decode(Double?.self, "seconds_left"))
         }
     }
 
-    /// The provider accepted the message.
-    package func markSent(_ id: UUID, providerMessageID: String?, status: String = "sent") async throws {
-        try await pool.query(
+    /// The provider accepted the message. For a daily lesson, returns how late it went out (seconds after its
+    /// due time, by the database's clock).
+    @discardableResult
+    package func markSent(_ id: UUID, providerMessageID: String?, status: String = "sent") async throws -> Double? {
+        let rows = try await pool.query(
             """
-            UPDATE outbound_messages SET status = $2, provider_message_id = $3, sent_at = now(), updated_at = now(),
-                   last_error = NULL
-            WHERE id = $1
+            WITH message AS (
+                UPDATE outbound_messages SET status = $2, provider_message_id = $3, sent_at = now(),
+                       updated_at = now(), last_error = NULL
+                WHERE id = $1
+                RETURNING id, kind)
+            SELECT extract(epoch FROM now() - d.due_at)::float8 AS lateness
+            FROM message m JOIN lesson_deliveries d ON d.outbound_message_id = m.id
+            WHERE m.kind = 'daily_lesson'
             """, [id, status, providerMessageID])
+        return try rows.first?.decode(Double.self, "lateness")
     }
 
     /// Try again after `delay`. `countAttempt: false` when the message was not actually tried (paced).

@@ -21,6 +21,7 @@ package struct SMSDispatcher: Service {
     let logger: Logger
     let maxAttempts: Int
     let sentStatus: String
+    let lessons: DailyLessonOutcomes
 
     package init(
         outbox: OutboxStore, twilio: any TwilioAPI, postgres: PostgresConnectionPool, pacer: ChannelPacer,
@@ -37,6 +38,7 @@ package struct SMSDispatcher: Service {
         self.logger = logger
         self.maxAttempts = maxAttempts
         self.sentStatus = sentStatus
+        self.lessons = DailyLessonOutcomes(metrics: metrics, logger: logger)
     }
 
     package func run() async throws {
@@ -53,6 +55,11 @@ package struct SMSDispatcher: Service {
 
     private func handle(_ envelope: OutboundEnvelope) async {
         do {
+            if envelope.isExpired {
+                lessons.dead(envelope, code: "day_ended")
+                try await outbox.markFinal(envelope.id, status: "dead", errorCode: "day_ended")
+                return
+            }
             var body = try JSONDecoder().decode(SMSOutboundBody.self, from: Data(envelope.body.utf8))
             let number = try PhoneNumber(validating: envelope.destination)
             let optedOut =
@@ -75,7 +82,8 @@ package struct SMSDispatcher: Service {
                 firstSID = firstSID ?? sent.sid
                 body.parts.removeFirst()
             }
-            try await outbox.markSent(envelope.id, providerMessageID: firstSID, status: sentStatus)
+            let lateness = try await outbox.markSent(envelope.id, providerMessageID: firstSID, status: sentStatus)
+            lessons.sent(lateBy: lateness, channel: "sms")
             metrics.counter("outbound_sent_total", [("channel", "sms"), ("kind", envelope.kind)]).increment()
         } catch let error as TwilioAPIError {
             await record(error, envelope)
@@ -92,14 +100,18 @@ package struct SMSDispatcher: Service {
     private func record(_ error: TwilioAPIError, _ envelope: OutboundEnvelope) async {
         do {
             switch error.kind {
-            case .rateLimited(let retryAfter):
+            case .rateLimited(let retryAfter) where envelope.mayRetry(after: retryAfter, maxAttempts: .max):
                 metrics.counter("outbound_retried_total", [("channel", "sms"), ("reason", "rate_limited")]).increment()
+                lessons.retried(envelope)
                 try await outbox.retry(envelope.id, after: retryAfter, error: error.reason)
-            case .transient where envelope.attempts < maxAttempts:
+            case .transient
+            where envelope.mayRetry(after: SlackDispatcher.backoff(attempt: envelope.attempts), maxAttempts: maxAttempts):
                 metrics.counter("outbound_retried_total", [("channel", "sms"), ("reason", "transient")]).increment()
+                lessons.retried(envelope)
                 try await outbox.retry(
                     envelope.id, after: SlackDispatcher.backoff(attempt: envelope.attempts), error: error.reason)
-            case .transient:
+            case .transient, .rateLimited:
+                lessons.dead(envelope, code: error.reason)
                 metrics.counter("outbound_dead_total", [("channel", "sms")]).increment()
                 logger.error(
                     "outbound SMS dead after retries",
@@ -114,6 +126,7 @@ package struct SMSDispatcher: Service {
                 try await outbox.markFinal(envelope.id, status: "suppressed", errorCode: error.reason)
             case .permanent:
                 metrics.counter("outbound_failed_total", [("channel", "sms"), ("code", error.reason)]).increment()
+                lessons.dead(envelope, code: error.reason)
                 try await outbox.markFinal(envelope.id, status: "failed", errorCode: error.reason)
             }
         } catch {

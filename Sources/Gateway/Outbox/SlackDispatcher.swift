@@ -70,6 +70,7 @@ package struct SlackDispatcher: Service {
     let idlePoll: Duration
     /// Recorded instead of sent (dev mode, no bot token): the status rows end in.
     let sentStatus: String
+    let lessons: DailyLessonOutcomes
 
     package init(
         outbox: OutboxStore, slack: any SlackAPI, pacer: ChannelPacer, metrics: GatewayMetrics, logger: Logger,
@@ -84,6 +85,7 @@ package struct SlackDispatcher: Service {
         self.batchSize = batchSize
         self.idlePoll = idlePoll
         self.sentStatus = sentStatus
+        self.lessons = DailyLessonOutcomes(metrics: metrics, logger: logger)
     }
 
     package func run() async throws {
@@ -104,6 +106,11 @@ package struct SlackDispatcher: Service {
 
     private func handle(_ envelope: OutboundEnvelope) async {
         do {
+            if envelope.isExpired {
+                lessons.dead(envelope, code: "day_ended")
+                try await outbox.markFinal(envelope.id, status: "dead", errorCode: "day_ended")
+                return
+            }
             let body = try JSONDecoder().decode(SlackOutboundBody.self, from: Data(envelope.body.utf8))
             // Slack's one-message-a-second limit is per channel for posts and updates; response_url and
             // views.publish are not channel messages.
@@ -113,7 +120,8 @@ package struct SlackDispatcher: Service {
                 return
             }
             let providerID = try await send(body)
-            try await outbox.markSent(envelope.id, providerMessageID: providerID, status: sentStatus)
+            let lateness = try await outbox.markSent(envelope.id, providerMessageID: providerID, status: sentStatus)
+            lessons.sent(lateBy: lateness, channel: "slack")
             metrics.counter("outbound_sent_total", [("channel", "slack"), ("kind", envelope.kind)]).increment()
         } catch let error as SlackAPIError {
             await record(error, for: envelope)
@@ -164,23 +172,27 @@ package struct SlackDispatcher: Service {
     private func record(_ error: SlackAPIError, for envelope: OutboundEnvelope) async {
         do {
             switch error.kind {
-            case .rateLimited(let retryAfter):
+            case .rateLimited(let retryAfter) where envelope.mayRetry(after: retryAfter, maxAttempts: .max):
                 metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "rate_limited")])
                     .increment()
+                lessons.retried(envelope)
                 try await outbox.retry(envelope.id, after: retryAfter, error: error.code)
-            case .transient where envelope.attempts < maxAttempts:
+            case .transient where envelope.mayRetry(after: Self.backoff(attempt: envelope.attempts), maxAttempts: maxAttempts):
                 metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "transient")]).increment()
+                lessons.retried(envelope)
                 try await outbox.retry(envelope.id, after: Self.backoff(attempt: envelope.attempts), error: error.code)
-            case .transient:
+            case .transient, .rateLimited:
                 metrics.counter("outbound_dead_total", [("channel", "slack")]).increment()
                 logger.error(
                     "outbound Slack message dead after retries",
                     metadata: ["id": "\(envelope.id)", "attempts": "\(envelope.attempts)", "error": "\(error.code)"])
+                lessons.dead(envelope, code: error.code)
                 try await outbox.markFinal(envelope.id, status: "dead", errorCode: error.code)
             case .permanent:
                 metrics.counter("outbound_failed_total", [("channel", "slack"), ("code", error.code)]).increment()
                 logger.warning(
                     "Slack refused a message for good", metadata: ["id": "\(envelope.id)", "error": "\(error.code)"])
+                lessons.dead(envelope, code: error.code)
                 try await outbox.markFinal(envelope.id, status: "failed", errorCode: error.code)
             }
         } catch {

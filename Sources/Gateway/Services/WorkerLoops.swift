@@ -21,3 +21,20 @@ func pollUntilShutdown(
         }
     }
 }
+
+/// Runs `step` until it succeeds or shutdown begins, pausing `every` after a failure (a worker's start-up
+/// step, such as putting the curriculum in Postgres, waits for the database rather than giving up).
+func retryUntilDone(
+    _ name: String, every: Duration = .seconds(2), logger: Logger, step: @escaping @Sendable () async throws -> Void
+) async {
+    await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+            do {
+                return try await step()
+            } catch {
+                logger.warning("\(name) failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: every)
+            }
+        }
+    }
+}
