@@ -11,7 +11,7 @@ export DATA_DIR
 SERVICES := infrastructure/local/services.sh
 
 .PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-slack bench-agent docker-check \
-	clean-data
+	terraform-check clean-data
 
 ## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
 run: deps services build
@@ -65,6 +65,12 @@ bench-agent: deps services
 ## the binary links (ldd + dpkg; no Docker engine needed)
 docker-check: deps
 	bash infrastructure/docker/check-runtime-libraries.sh
+
+## terraform-check: terraform fmt -check, then init (from the local provider mirror, offline) and validate each
+## environment under infrastructure/terraform (skipped with a message when terraform or the mirror is absent;
+## REQUIRE_TERRAFORM=1 makes a missing terraform an error)
+terraform-check:
+	bash infrastructure/terraform/check.sh
 
 clean-data: stop
 	rm -rf "$(DATA_DIR)"
