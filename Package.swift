@@ -172,6 +172,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Planning, dispatch throughput and lateness of the daily-lesson scheduler (bench/scheduler.sh).
+        .executableTarget(
+            name: "SchedulerBenchmark",
+            dependencies: [
+                "Gateway", "HTTPClient", "Learning", "Scheduling", "Postgres", "Redis", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/SchedulerBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests mirror targets.
         .target(
             name: "TestSupport",

@@ -88,7 +88,7 @@ package struct GatewayDependencies: Sendable {
             slack: SlackInboxHandler(
                 agent: agent, curriculum: curriculum, store: learningStore, outbox: outbox, postgres: postgres,
                 adminUserIDs: Set(configuration.adminSlackUserIDs), slack: slack,
-                lessonPusher: lessonPusher, logger: logger),
+                dailyLessons: dailyLessons, logger: logger),
             sms: SMSInboxHandler(
                 agent: agent, store: learningStore, outbox: outbox, postgres: postgres, logger: logger),
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) },
@@ -133,8 +133,8 @@ package struct GatewayDependencies: Sendable {
     }
 
     /// Admin pushes: today's lesson due now, through the scheduler.
-    package var lessonPusher: LessonPusher {
-        LessonPusher(deliveries: deliveries, dueSet: dueSet)
+    package var dailyLessons: DailyLessons {
+        DailyLessons(deliveries: deliveries, dueSet: dueSet)
     }
 
     /// Sends the daily lessons that are due.

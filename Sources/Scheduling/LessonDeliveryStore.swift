@@ -130,6 +130,21 @@ package struct LessonDeliveryStore: Sendable {
         return try rows.map { (try $0.decode(UUID.self, "id"), try $0.decode(Date.self, "due_at")) }
     }
 
+    /// Skips the learner's lesson for their local today if it is still waiting; true when there was one.
+    package func snoozeToday(_ learnerID: UUID) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            UPDATE lesson_deliveries d SET status = 'skipped', reason = 'snoozed', updated_at = now()
+            FROM learners l
+            WHERE d.learner_id = $1 AND l.id = d.learner_id AND d.status = 'pending'
+              AND d.local_date = (now() AT TIME ZONE (
+                  CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = l.time_zone) THEN l.time_zone
+                       ELSE 'UTC' END))::date
+            RETURNING d.id
+            """, [learnerID])
+        return !rows.isEmpty
+    }
+
     /// What Redis should hold: pending deliveries due within `horizon`, and claimed ones whose lease ran out.
     package func dueWithin(_ horizon: Duration, limit: Int) async throws -> [(id: UUID, due: Date)] {
         let rows = try await pool.query(

@@ -154,6 +154,36 @@ import WebhookSamples
         }
     }
 
+    @Test func snoozeSkipsTodaysScheduledLessonAndLeavesTomorrows() async throws {
+        try await Self.withGateway { client, dependencies, standIn, _ in
+            let learner = try await PostgresLearningStore(pool: dependencies.postgres).resolve(
+                channel: .slack, externalID: "U0LEARNER1")
+            // Today's lesson is due later today (23:59 UTC), tomorrow's is planned too.
+            try await dependencies.postgres.query(
+                """
+                UPDATE learners SET delivery_time = '23:59', display_name = 'Ada', created_at = now() - interval '2 days'
+                WHERE id = $1
+                """, [learner])
+            try await dependencies.lessonScheduler.plan()
+            let payload: [String: Any] = [
+                "type": "block_actions", "user": ["id": "U0LEARNER1"], "channel": ["id": "DU0LEARNER1"],
+                "container": ["message_ts": "1763900000.000001"], "trigger_id": "t-snooze",
+                "actions": [["action_id": "snooze", "value": "snooze", "action_ts": "1763900600.1"]],
+            ]
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
+            let form = Array(("payload=" + json.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8)
+            try await Self.send(client, "/slack/interactions", form, form: true)
+            try await Self.work(dependencies)
+
+            let reply = try #require(standIn.calls("chat.postMessage").first)
+            #expect((reply.json?["text"] as? String)?.contains("see you tomorrow") == true)
+            let days = try await dependencies.postgres.query(
+                "SELECT status, reason FROM lesson_deliveries WHERE learner_id = $1 ORDER BY local_date", [learner])
+            #expect(try days.map { try $0.decode(String.self, "status") } == ["skipped", "pending"])
+            #expect(try days.first?.decode(String?.self, "reason") == "snoozed")
+        }
+    }
+
     @Test func nonAdminIsRefusedPolitelyAndNothingElse() async throws {
         try await Self.withGateway { client, dependencies, standIn, responseBase in
             let body = try Self.command(

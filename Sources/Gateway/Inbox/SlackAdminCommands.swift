@@ -33,7 +33,7 @@ struct SlackAdminCommands {
     let postgres: PostgresConnectionPool
     /// Admins from configuration: always admins, never removable from Slack.
     let bootstrapAdmins: Set<String>
-    let lessonPusher: LessonPusher
+    let dailyLessons: DailyLessons
     let logger: Logger
 
     /// Answers one `/learn-admin` invocation stored as inbound event `id`.
@@ -194,7 +194,7 @@ struct SlackAdminCommands {
         }
         if first.lowercased() == "all" {
             let audience = try await pushAudience()
-            let queued = try await lessonPusher.push(audience.learnerIDs, by: request.actor)
+            let queued = try await dailyLessons.push(audience.learnerIDs, by: request.actor)
             let already = audience.learnerIDs.count - queued
             try await audit(
                 request, action: "push", target: "all",
@@ -218,7 +218,7 @@ struct SlackAdminCommands {
                 details: ["queued": 0, "skipped": 1, "reason": .string(reason)])
             return "Skipped \(target.mention): \(reason)."
         }
-        let queued = try await lessonPusher.push([learnerID], by: request.actor)
+        let queued = try await dailyLessons.push([learnerID], by: request.actor)
         try await audit(
             request, action: "push", target: target.externalID,
             details: ["queued": .number(Double(queued)), "skipped": 0, "already_had_today": .number(Double(1 - queued))])

@@ -16,16 +16,16 @@ package struct SlackInboxHandler: InboxHandler {
     let adminUserIDs: Set<String>
     /// Reads profiles (`users.info`) for a learner's name and time zone.
     let slack: any SlackAPI
-    let lessonPusher: LessonPusher
+    let dailyLessons: DailyLessons
     let logger: Logger
 
     package init(
         agent: any AgentTurnHandler, curriculum: CurriculumPack, store: PostgresLearningStore, outbox: OutboxStore,
         postgres: PostgresConnectionPool, adminUserIDs: Set<String>, slack: any SlackAPI,
-        lessonPusher: LessonPusher, logger: Logger
+        dailyLessons: DailyLessons, logger: Logger
     ) {
         self.slack = slack
-        self.lessonPusher = lessonPusher
+        self.dailyLessons = dailyLessons
         self.agent = agent
         self.curriculum = curriculum
         self.store = store
@@ -38,7 +38,7 @@ package struct SlackInboxHandler: InboxHandler {
     private var adminCommands: SlackAdminCommands {
         SlackAdminCommands(
             agent: agent, curriculum: curriculum, store: store, outbox: outbox, postgres: postgres,
-            bootstrapAdmins: adminUserIDs, lessonPusher: lessonPusher, logger: logger)
+            bootstrapAdmins: adminUserIDs, dailyLessons: dailyLessons, logger: logger)
     }
 
     package var sources: [InboundSource] { [.slackEvent, .slackCommand, .slackInteraction] }
@@ -197,6 +197,10 @@ package struct SlackInboxHandler: InboxHandler {
             return .done
         case SlackReplyRenderer.ActionID.snooze:
             guard let channel = interaction.channel?.id else { return .ignored }
+            // Today's scheduled lesson, if it has not gone out yet, is skipped.
+            if let learnerID = try await store.find(channel: .slack, externalID: user) {
+                _ = try await dailyLessons.snoozeToday(learnerID)
+            }
             try await post(
                 AgentReply(text: "Okay, see you tomorrow. Say \"next lesson\" whenever you want one sooner."),
                 inbound: id, channel: channel, threadTS: nil)

@@ -1,10 +1,10 @@
 import Foundation
 import Scheduling
 
-/// An admin's `push`: makes each learner's lesson for today due now and wakes the scheduler, so pushed
-/// lessons go through the same claim, lease, pacing, retries and dead letters as scheduled ones, and count as
-/// that day's lesson.
-package struct LessonPusher: Sendable {
+/// What people can do to a learner's daily lessons from a conversation: an admin's `push` makes today's lesson
+/// due now and wakes the scheduler, so pushed lessons go through the same claim, lease, pacing, retries and dead
+/// letters as scheduled ones and count as that day's lesson; a learner's "snooze" skips today's.
+package struct DailyLessons: Sendable {
     let deliveries: LessonDeliveryStore
     let dueSet: DueSet
 
@@ -19,5 +19,10 @@ package struct LessonPusher: Sendable {
         // Postgres has the record; if Redis is down the reconciler hands these over within seconds.
         try? await dueSet.add(due)
         return due.count
+    }
+
+    /// "Snooze until tomorrow": today's lesson, if it has not gone out yet, is skipped. Returns whether one was.
+    package func snoozeToday(_ learnerID: UUID) async throws -> Bool {
+        try await deliveries.snoozeToday(learnerID)
     }
 }

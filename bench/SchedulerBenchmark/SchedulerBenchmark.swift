@@ -1,0 +1,237 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import HTTPClient
+import Learning
+import Logging
+import Postgres
+import Redis
+import Scheduling
+import TestSupport
+
+/// Measures the daily-lesson scheduler over real Postgres and Redis, with a local stand-in of Slack's Web API:
+/// planning a day for many learners, dispatch throughput (due → agent → outbox → Slack), and the lateness of
+/// lessons due in the same minute. Prints Markdown for docs/benchmarks.md.
+///
+///     DATABASE_URL=postgres://... REDIS_URL=redis://... swift run -c release SchedulerBenchmark
+@main
+struct SchedulerBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Planning, dispatch throughput and lateness of the daily-lesson scheduler.")
+
+    @Option(help: "Learners to plan for.")
+    var learners = 100_000
+
+    @Option(help: "Lessons sent in the throughput run.")
+    var throughputLessons = 10_000
+
+    @Option(help: "Lessons due within one minute in the lateness run.")
+    var latenessLessons = 10_000
+
+    @Option(help: "Scheduler replicas (each a delivery worker and a Slack dispatcher) run in this process.")
+    var replicas = 4
+
+    @Option(help: "Postgres pool size per replica.")
+    var poolSize = 12
+
+    @Option(help: "Curriculum pack folder, relative to the current directory.")
+    var curriculum = "bots/curriculum"
+
+    func validate() throws {
+        guard learners >= throughputLessons + 2 * latenessLessons, replicas > 0, poolSize > 0 else {
+            throw ValidationError(
+                "--learners must cover the throughput run and both lateness runs; --replicas and --pool-size > 0")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let databaseURL = environment["DATABASE_URL"], let redisURL = environment["REDIS_URL"] else {
+            throw ValidationError(
+                "DATABASE_URL and REDIS_URL must be set: make services, then source .data/services.env "
+                    + "(or run bash bench/scheduler.sh)")
+        }
+        let schema = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let admin = PostgresConnectionPool(
+            configuration: PostgresConfiguration(url: databaseURL, maxConnections: 1), logger: Logger(label: "bench"))
+        try await admin.query(PostgresQuery(sql: "CREATE SCHEMA \(schema)", binds: []))
+        defer { Task { try? await admin.query(PostgresQuery(sql: "DROP SCHEMA \(schema) CASCADE", binds: [])) } }
+
+        let standIn = SlackAPIStandIn()
+        try await standIn.run { apiBase, _ in
+            var replicaDependencies: [GatewayDependencies] = []
+            let prefix = "bench:\(schema):"
+            for _ in 0..<replicas {
+                let settings = [
+                    "DATABASE_URL": databaseURL, "REDIS_URL": redisURL, "DATABASE_SCHEMA": String(schema),
+                    "DATABASE_POOL_SIZE": String(poolSize), "REDIS_POOL_SIZE": "8", "REDIS_KEY_PREFIX": prefix,
+                    "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_BASE_URL": apiBase, "CURRICULUM_DIR": curriculum,
+                    "LOG_LEVEL": "error", "PORT": "0",
+                ]
+                let configuration = try GatewayConfiguration(environment: settings)
+                var logger = Logger(label: "scheduler-bench")
+                logger.logLevel = .error
+                replicaDependencies.append(try GatewayDependencies(configuration: configuration, logger: logger))
+            }
+            let main = replicaDependencies[0]
+            try await main.migrator.migrate()
+            _ = try await CurriculumSync(pool: main.postgres).sync(main.curriculum)
+            try await seed(main.postgres)
+
+            print("## Scheduler benchmark\n")
+            print("\(learners) learners in 8 time zones, \(replicas) scheduler replicas in one process, Slack stand-in.\n")
+            print("| measure | result |\n|---|---|")
+            try await measurePlanning(main)
+            try await measureThroughput(replicaDependencies, standIn: standIn)
+            try await measureLateness(replicaDependencies, spread: true)
+            try await measureLateness(replicaDependencies, spread: false)
+            for dependencies in replicaDependencies {
+                await dependencies.postgres.close()
+                await dependencies.redis.close()
+                await dependencies.httpClient.shutdown()
+            }
+        }
+        await admin.close()
+    }
+
+    /// Learners with Slack identities whose DM channel is known, spread over eight zones and three hours of
+    /// delivery times, enrolled three days ago.
+    func seed(_ postgres: PostgresConnectionPool) async throws {
+        try await postgres.query(
+            """
+            INSERT INTO learners (id, display_name, time_zone, delivery_time, created_at)
+            SELECT gen_random_uuid(), 'Learner ' || i,
+                   (ARRAY['America/New_York', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney',
+                          'America/Los_Angeles', 'UTC', 'Asia/Kolkata', 'America/Sao_Paulo'])[1 + i % 8],
+                   time '07:00' + (i % 180) * interval '1 minute', now() - interval '3 days'
+            FROM generate_series(1, $1) AS i
+            """, [learners])
+        try await postgres.query(
+            """
+            INSERT INTO learner_identities (learner_id, channel, external_id, team_id, dm_channel_id)
+            SELECT id, 'slack', 'UB' || n, 'TBENCH', 'DB' || n
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM learners) AS numbered
+            """)
+        try await postgres.query("ANALYZE")
+    }
+
+    func measurePlanning(_ dependencies: GatewayDependencies) async throws {
+        let planner = LessonPlanner(pool: dependencies.postgres)
+        var started = ContinuousClock.now
+        let added = try await planner.plan(days: 2)
+        let first = ContinuousClock.now - started
+        started = ContinuousClock.now
+        let again = try await planner.plan(days: 2)
+        let second = ContinuousClock.now - started
+        print("| planning \(learners) learners, today and tomorrow (\(added) deliveries written) | \(Self.seconds(first)) |")
+        print("| planning again, nothing to add (\(again) written) | \(Self.seconds(second)) |")
+        // Park every planned delivery well in the future; each run below picks its own.
+        try await dependencies.postgres.query(
+            "UPDATE lesson_deliveries SET due_at = now() + interval '3 days', day_ends_at = now() + interval '4 days'")
+    }
+
+    /// `count` learners' first pending delivery, due at `due` (SQL over `now()`), by learner order after `skip`.
+    func makeDue(_ postgres: PostgresConnectionPool, count: Int, skip: Int, due: String) async throws {
+        try await postgres.query(
+            """
+            UPDATE lesson_deliveries d SET due_at = \(due), day_ends_at = now() + interval '1 day'
+            FROM (SELECT DISTINCT ON (learner_id) id, learner_id FROM lesson_deliveries
+                  WHERE learner_id IN (SELECT id FROM learners ORDER BY id OFFSET $2 LIMIT $1)
+                  ORDER BY learner_id, local_date) AS chosen
+            WHERE d.id = chosen.id
+            """, [count, skip])
+    }
+
+    /// Runs every replica's scheduler (reconciler each second), delivery worker and Slack dispatcher until
+    /// `target` lessons are sent; returns the time from `start` to the last one.
+    func runUntilSent(_ replicas: [GatewayDependencies], target: Int) async throws {
+        let postgres = replicas[0].postgres
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, dependencies) in replicas.enumerated() {
+                let worker = dependencies.lessonDeliveryWorker
+                let dispatcher = dependencies.slackDispatcher
+                if index == 0 {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await dependencies.databaseClock.synchronize()
+                            try await dependencies.lessonScheduler.reconcileOnce()
+                            try await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        if try await worker.deliverOnce() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        if try await dispatcher.dispatchOnce() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                }
+            }
+            group.addTask {
+                while try await postgres.query(
+                    "SELECT count(*)::int8 FROM lesson_deliveries WHERE status = 'sent'")[0].decode(Int.self, at: 0)
+                    < target
+                {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                throw Finished()
+            }
+            do {
+                try await group.waitForAll()
+            } catch is Finished {
+                group.cancelAll()
+            }
+        }
+    }
+
+    struct Finished: Error {}
+
+    func measureThroughput(_ replicas: [GatewayDependencies], standIn: SlackAPIStandIn) async throws {
+        let postgres = replicas[0].postgres
+        try await makeDue(postgres, count: throughputLessons, skip: 0, due: "now()")
+        let posts = standIn.calls("chat.postMessage").count
+        let started = ContinuousClock.now
+        try await runUntilSent(replicas, target: throughputLessons)
+        let elapsed = ContinuousClock.now - started
+        let sent = standIn.calls("chat.postMessage").count - posts
+        let rate = Double(throughputLessons) / (Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+        print(
+            "| dispatch: \(throughputLessons) lessons due at once → agent → outbox → Slack stand-in "
+                + "(\(sent) posts received) | \(Self.seconds(elapsed)), **\(Int(rate)) lessons/s** |")
+    }
+
+    func measureLateness(_ replicas: [GatewayDependencies], spread: Bool) async throws {
+        let postgres = replicas[0].postgres
+        let already = try await postgres.query(
+            "SELECT count(*)::int8 FROM lesson_deliveries WHERE status = 'sent'")[0].decode(Int.self, at: 0)
+        let skip = throughputLessons + (spread ? 0 : latenessLessons)
+        let due = spread ? "now() + interval '10 seconds' + random() * interval '60 seconds'" : "now() + interval '10 seconds'"
+        try await makeDue(postgres, count: latenessLessons, skip: skip, due: due)
+        try await runUntilSent(replicas, target: already + latenessLessons)
+        let row = try await postgres.query(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lateness) AS p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY lateness) AS p99,
+                   max(lateness) AS worst
+            FROM (SELECT extract(epoch FROM sent_at - due_at)::float8 AS lateness FROM lesson_deliveries
+                  WHERE status = 'sent' AND learner_id IN (SELECT id FROM learners ORDER BY id OFFSET $2 LIMIT $1))
+                AS sent
+            """, [latenessLessons, skip])[0]
+        let what = spread ? "spread over one minute" : "all due at the same instant"
+        print(
+            "| lateness of \(latenessLessons) lessons \(what) (due → Slack accepted) | p50 "
+                + "\(Self.format(try row.decode(Double.self, "p50"))) s, **p99 \(Self.format(try row.decode(Double.self, "p99"))) s**, "
+                + "max \(Self.format(try row.decode(Double.self, "worst"))) s |")
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        format(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) + " s"
+    }
+
+    static func format(_ value: Double) -> String {
+        String(format: "%.2f", value)
+    }
+}
