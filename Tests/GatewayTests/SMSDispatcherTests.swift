@@ -9,11 +9,11 @@ import Testing
     static let number = "+15551234567"
 
     static func withDispatcher(
-        configured: Bool = true, extra: [String: String] = [:], _ body: @Sendable (GatewayDependencies, TwilioAPIStandIn) async throws -> Void
+        configured: Bool = true, extra: [String: String] = [:],
+        _ body: @Sendable (GatewayDependencies, TwilioAPIStandIn) async throws -> Void
     ) async throws {
         let standIn = TwilioAPIStandIn()
         try await standIn.run { baseURL in
-            let schema = try await TestSchema.create()
             var settings = ["TWILIO_AUTH_TOKEN": standIn.authToken]
             if configured {
                 settings["TWILIO_ACCOUNT_SID"] = standIn.accountSID
@@ -21,17 +21,9 @@ import Testing
                 settings["TWILIO_API_BASE_URL"] = baseURL
             }
             settings.merge(extra) { _, new in new }
-            let dependencies = try GatewayTestHarness.dependencies(schema: schema, settings)
-            try await dependencies.migrator.migrate()
-            do {
+            try await GatewayTestHarness.withDependencies(settings) { dependencies in
                 try await body(dependencies, standIn)
-            } catch {
-                await GatewayTestHarness.close(dependencies)
-                await schema.drop()
-                throw error
             }
-            await GatewayTestHarness.close(dependencies)
-            await schema.drop()
         }
     }
 
