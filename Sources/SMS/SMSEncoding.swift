@@ -1,5 +1,5 @@
-/// The two alphabets an SMS can be sent in.
-package enum SMSEncoding: Sendable, Hashable {
+/// The two alphabets an SMS can be sent in; the raw value is the name the outbox records (`gsm7`, `ucs2`).
+package enum SMSEncoding: String, Sendable, Hashable {
     /// The GSM 03.38 default alphabet: 7-bit septets, 160 per single message, 153 per part of a long one.
     /// Characters of its extension table (`{ } [ ] ~ \ | ^ €` and form feed) take two septets.
     case gsm7

@@ -5,7 +5,7 @@
 package struct SMSError: Error, CustomStringConvertible, Sendable, Hashable {
     package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case malformedForm, invalidPhoneNumber
+            case malformedForm, malformedJSON, invalidPhoneNumber
         }
 
         private let base: Base
@@ -16,6 +16,8 @@ package struct SMSError: Error, CustomStringConvertible, Sendable, Hashable {
 
         /// An `application/x-www-form-urlencoded` body with a bad percent escape or invalid UTF-8 (HTTP 400).
         package static let malformedForm = Code(.malformedForm)
+        /// A JSON body that is not an object whose every value is a string (HTTP 400).
+        package static let malformedJSON = Code(.malformedJSON)
         /// A phone number that is not in E.164 form (HTTP 400).
         package static let invalidPhoneNumber = Code(.invalidPhoneNumber)
 

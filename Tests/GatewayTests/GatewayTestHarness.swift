@@ -41,6 +41,25 @@ enum GatewayTestHarness {
             configuration: configuration, logger: .gateway(configuration: configuration, sink: sink))
     }
 
+    /// Runs `body` with dependencies over a fresh, migrated schema, then closes them and drops the schema, also
+    /// when `body` throws.
+    static func withDependencies(
+        _ overrides: [String: String], _ body: (GatewayDependencies) async throws -> Void
+    ) async throws {
+        let schema = try await TestSchema.create()
+        let dependencies = try dependencies(schema: schema, overrides)
+        do {
+            try await dependencies.migrator.migrate()
+            try await body(dependencies)
+        } catch {
+            await close(dependencies)
+            await schema.drop()
+            throw error
+        }
+        await close(dependencies)
+        await schema.drop()
+    }
+
     /// Closes every pool and client of `dependencies`.
     static func close(_ dependencies: GatewayDependencies) async {
         await dependencies.postgres.close()

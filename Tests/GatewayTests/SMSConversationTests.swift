@@ -10,6 +10,7 @@ import Postgres
 import SMS
 import TestSupport
 import Testing
+import WebhookSamples
 
 /// Inbound SMS through the real app and inbox worker: keywords, opt-out compliance, commands, the agent, and
 /// status callbacks; replies are checked in the outbox.
@@ -43,6 +44,11 @@ import Testing
         ])
         _ = try await TwilioWebhookTests.post(client, "/twilio/sms", Array(form.utf8), expect: .ok)
         try await dependencies.inboxProcessor.processOnce()
+        return try await replies(to: sid, dependencies)
+    }
+
+    /// The SMS parts queued in reply to the inbound message `sid`.
+    static func replies(to sid: String, _ dependencies: GatewayDependencies) async throws -> [String] {
         let rows = try await dependencies.postgres.query(
             """
             SELECT o.body::text AS body FROM outbound_messages o JOIN inbound_events e ON e.id = o.inbound_event_id
@@ -98,6 +104,57 @@ import Testing
                     == true)
             let graded = try await dependencies.postgres.query("SELECT count(*) AS n FROM quiz_responses")
             #expect(try graded[0].decode(Int.self, "n") == 1)
+        }
+    }
+
+    @Test func aSignedJSONMessageIsHandledLikeTheFormOne() async throws {
+        try await Self.withGateway { client, dependencies in
+            // The same START (opt in, or join), once as JSON from the sample's number and once as a form from another.
+            let json = try WebhookSamples.data(provider: "twilio", name: "sms_inbound.json")
+            let jsonSID = "SM2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d"
+            let other = "+15557654321"
+            let form = try WebhookSamples.text(provider: "twilio", name: "sms_inbound.form")
+                .replacingOccurrences(of: "From=%2B15551234567", with: "From=%2B15557654321")
+            let formSID = "SM1f0e2d3c4b5a69788796a5b4c3d2e1f0"
+            _ = try await TwilioWebhookTests.postJSON(client, "/twilio/sms", json, expect: .ok)
+            _ = try await TwilioWebhookTests.post(client, "/twilio/sms", Array(form.utf8), expect: .ok)
+            try await dependencies.inboxProcessor.processOnce()
+
+            let events = try await dependencies.postgres.query(
+                "SELECT external_id, status FROM inbound_events ORDER BY external_id")
+            #expect(
+                try events.map { [try $0.decode(String.self, "external_id"), try $0.decode(String.self, "status")] }
+                    == [[formSID, "done"], [jsonSID, "done"]])
+            let viaJSON = try await Self.replies(to: jsonSID, dependencies)
+            let viaForm = try await Self.replies(to: formSID, dependencies)
+            #expect(viaJSON.first?.contains("subscribed") == true, "\(viaJSON)")
+            #expect(viaJSON == viaForm)
+            let learners = try await dependencies.postgres.query(
+                """
+                SELECT i.external_id, l.status FROM learner_identities i JOIN learners l ON l.id = i.learner_id
+                WHERE i.channel = 'sms' ORDER BY i.external_id
+                """)
+            #expect(
+                try learners.map { [try $0.decode(String.self, "external_id"), try $0.decode(String.self, "status")] }
+                    == [[Self.learner, "active"], [other, "active"]])
+            let destinations = try await dependencies.postgres.query(
+                "SELECT destination FROM outbound_messages ORDER BY destination")
+            #expect(try destinations.map { try $0.decode(String.self, "destination") } == [Self.learner, other])
+
+            // A JSON status callback moves the reply forward like a form one.
+            let reply = try await dependencies.postgres.query(
+                "SELECT id FROM outbound_messages WHERE destination = $1", [Self.learner])
+            let replyID = try #require(try reply.first?.decode(UUID.self, "id"))
+            try await dependencies.outbox.markSent(replyID, providerMessageID: "SMjson1")
+            let status = Array(
+                #"{"MessageSid":"SMjson1","MessageStatus":"delivered","To":"+15551234567","From":"+13125550100"}"#
+                    .utf8)
+            _ = try await TwilioWebhookTests.postJSON(client, "/twilio/status", status, expect: .ok)
+            try await dependencies.inboxProcessor.processOnce()
+            let delivered = try await dependencies.postgres.query(
+                "SELECT status, provider_status FROM outbound_messages WHERE provider_message_id = 'SMjson1'")
+            #expect(try delivered.first?.decode(String.self, "status") == "delivered")
+            #expect(try delivered.first?.decode(String?.self, "provider_status") == "delivered")
         }
     }
 

@@ -22,20 +22,11 @@ import Testing
     ) async throws {
         let standIn = SlackAPIStandIn()
         try await standIn.run { apiBase, _ in
-            let schema = try await TestSchema.create()
             var settings = ["SLACK_API_BASE_URL": apiBase]
             if let token { settings["SLACK_BOT_TOKEN"] = token }
-            let dependencies = try GatewayTestHarness.dependencies(schema: schema, settings)
-            try await dependencies.migrator.migrate()
-            do {
+            try await GatewayTestHarness.withDependencies(settings) { dependencies in
                 try await body(dependencies, standIn)
-            } catch {
-                await GatewayTestHarness.close(dependencies)
-                await schema.drop()
-                throw error
             }
-            await GatewayTestHarness.close(dependencies)
-            await schema.drop()
         }
     }
 

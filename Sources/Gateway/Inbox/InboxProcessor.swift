@@ -16,9 +16,10 @@ package enum InboxOutcome: String, Sendable {
 package protocol InboxHandler: Sendable {
     /// The `inbound_events.source` values this handler takes.
     var sources: [InboundSource] { get }
-    /// Handles one stored webhook. Throwing means "try again later"; it must be safe to run twice for the
-    /// same event (replies are deduplicated by outbox key).
-    func handle(id: Int64, source: InboundSource, payload: [UInt8]) async throws -> InboxOutcome
+    /// Handles one stored webhook, whose raw body came with `contentType`. Throwing means "try again later"; it
+    /// must be safe to run twice for the same event (replies are deduplicated by outbox key).
+    func handle(id: Int64, source: InboundSource, payload: [UInt8], contentType: String?) async throws
+        -> InboxOutcome
 }
 
 /// The worker loop over the durable inbox: claims pending webhooks with a lock that expires (a crashed worker's
@@ -78,32 +79,36 @@ package struct InboxProcessor: Service {
                 ORDER BY id
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id, source, payload, attempts
+            RETURNING id, source, payload, content_type, attempts
             """, [sources, batchSize, Double(lock.milliseconds) / 1000])
-        var claimed: [(id: Int64, source: InboundSource, payload: [UInt8], attempts: Int)] = []
+        var claimed: [(id: Int64, source: InboundSource, payload: [UInt8], contentType: String?, attempts: Int)] = []
         for row in rows {
             guard let source = InboundSource(rawValue: try row.decode(String.self, "source")) else { continue }
             claimed.append(
                 (
                     try row.decode(Int64.self, "id"), source, try row.decode([UInt8].self, "payload"),
-                    try row.decode(Int.self, "attempts")
+                    try row.decode(String?.self, "content_type"), try row.decode(Int.self, "attempts")
                 ))
         }
         await withTaskGroup(of: Void.self) { group in
             for event in claimed.sorted(by: { $0.id < $1.id }) {
                 group.addTask {
-                    await process(id: event.id, source: event.source, payload: event.payload, attempts: event.attempts)
+                    await process(
+                        id: event.id, source: event.source, payload: event.payload, contentType: event.contentType,
+                        attempts: event.attempts)
                 }
             }
         }
         return claimed.count
     }
 
-    private func process(id: Int64, source: InboundSource, payload: [UInt8], attempts: Int) async {
+    private func process(id: Int64, source: InboundSource, payload: [UInt8], contentType: String?, attempts: Int)
+        async
+    {
         guard let handler = handlers[source] else { return }
         let started = ContinuousClock.now
         do {
-            let outcome = try await handler.handle(id: id, source: source, payload: payload)
+            let outcome = try await handler.handle(id: id, source: source, payload: payload, contentType: contentType)
             try await pool.query(
                 "UPDATE inbound_events SET status = $2, processed_at = now(), locked_until = NULL WHERE id = $1",
                 [id, outcome.rawValue])

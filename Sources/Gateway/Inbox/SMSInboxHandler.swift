@@ -32,8 +32,12 @@ package struct SMSInboxHandler: InboxHandler {
         "Learning Gateway: a short business credit card lesson each day. Reply NEXT for a lesson, A-D to answer, "
         + "PROGRESS, TIME 7:30, TZ America/Chicago. Reply STOP to opt out. Msg and data rates may apply."
 
-    package func handle(id: Int64, source: InboundSource, payload: [UInt8]) async throws -> InboxOutcome {
-        let fields = Dictionary(try TwilioFormParser.parse(payload), uniquingKeysWith: { first, _ in first })
+    package func handle(id: Int64, source: InboundSource, payload: [UInt8], contentType: String?) async throws
+        -> InboxOutcome
+    {
+        // A form or a JSON object, as it was verified when it arrived.
+        let parameters = try TwilioWebhookFormat(contentType: contentType).parameters(of: payload)
+        let fields = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
         switch source {
         case .twilioSMS: return try await message(id, fields)
         case .twilioStatus: return try await status(fields)

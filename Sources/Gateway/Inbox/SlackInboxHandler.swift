@@ -43,7 +43,9 @@ package struct SlackInboxHandler: InboxHandler {
 
     package var sources: [InboundSource] { [.slackEvent, .slackCommand, .slackInteraction] }
 
-    package func handle(id: Int64, source: InboundSource, payload: [UInt8]) async throws -> InboxOutcome {
+    package func handle(id: Int64, source: InboundSource, payload: [UInt8], contentType: String?) async throws
+        -> InboxOutcome
+    {
         switch source {
         case .slackEvent: try await event(id, payload)
         case .slackCommand: try await command(id, payload)

@@ -26,6 +26,27 @@ package struct OutboundEnvelope: Sendable, Equatable {
     }
 }
 
+/// The segments (billable SMS parts) sent in one pass over a message, and the alphabet they went in.
+package struct OutboundSegments: Sendable, Equatable {
+    /// Segments sent.
+    package var count: Int
+    /// `gsm7`, `ucs2`, or `mixed` when some parts went in each.
+    package var encoding: String
+
+    package init(count: Int, encoding: String) {
+        self.count = count
+        self.encoding = encoding
+    }
+}
+
+/// What `markSent` learned about a message that went out.
+package struct SentMessage: Sendable, Equatable {
+    /// Its SMS segments over all passes; nil for messages that have none (Slack).
+    package var segments: OutboundSegments?
+    /// For a daily lesson: seconds between its due time and now, by the database's clock.
+    package var lateness: Double?
+}
+
 /// Postgres `outbound_messages`: every message we send and what became of it. `dedupe_key` makes "at most
 /// once" a constraint: enqueueing the same key twice leaves one message.
 package struct OutboxStore: Sendable {
@@ -77,22 +98,31 @@ package struct OutboxStore: Sendable {
         }
     }
 
-    /// The provider accepted the message. For a daily lesson, returns how late it went out (seconds after its
-    /// due time, by the database's clock).
+    /// The provider accepted the message; `segments` (SMS) adds what this pass sent to what earlier passes did.
+    /// Returns the message's segments over all passes (nil when none were recorded: a Slack message) and, for
+    /// a daily lesson, how late it went out (seconds after its due time, by the database's clock).
     @discardableResult
-    package func markSent(_ id: UUID, providerMessageID: String?, status: String = "sent") async throws -> Double? {
+    package func markSent(
+        _ id: UUID, providerMessageID: String?, status: String = "sent", segments: OutboundSegments? = nil
+    ) async throws -> SentMessage {
         let rows = try await pool.query(
             """
             WITH message AS (
                 UPDATE outbound_messages SET status = $2, provider_message_id = $3, sent_at = now(),
-                       updated_at = now(), last_error = NULL
+                       updated_at = now(), last_error = NULL, \(Self.addingSegments(count: 4, encoding: 5))
                 WHERE id = $1
-                RETURNING id, kind)
-            SELECT extract(epoch FROM now() - d.due_at)::float8 AS lateness
-            FROM message m JOIN lesson_deliveries d ON d.outbound_message_id = m.id
-            WHERE m.kind = 'daily_lesson'
-            """, [id, status, providerMessageID])
-        return try rows.first?.decode(Double.self, "lateness")
+                RETURNING id, kind, segments, encoding)
+            SELECT m.segments, m.encoding,
+                   (SELECT extract(epoch FROM now() - d.due_at)::float8 FROM lesson_deliveries d
+                    WHERE m.kind = 'daily_lesson' AND d.outbound_message_id = m.id) AS lateness
+            FROM message m
+            """, [id, status, providerMessageID, segments?.count, segments?.encoding])
+        guard let row = rows.first else { return SentMessage(segments: nil, lateness: nil) }
+        var total: OutboundSegments?
+        if let count = try row.decode(Int?.self, "segments"), let encoding = try row.decode(String?.self, "encoding") {
+            total = OutboundSegments(count: count, encoding: encoding)
+        }
+        return SentMessage(segments: total, lateness: try row.decode(Double?.self, "lateness"))
     }
 
     /// Try again after `delay`. `countAttempt: false` when the message was not actually tried (paced).
@@ -105,10 +135,24 @@ package struct OutboxStore: Sendable {
             """, [id, Double(delay.milliseconds) / 1000, countAttempt ? 0 : 1, error])
     }
 
-    /// Replaces what is left to send (a multi-part SMS after some parts went out).
-    package func replaceBody(_ id: UUID, with body: String) async throws {
+    /// Replaces what is left to send (a multi-part SMS after some parts went out), recording the `segments` those
+    /// parts took.
+    package func replaceBody(_ id: UUID, with body: String, segments: OutboundSegments? = nil) async throws {
         try await pool.query(
-            "UPDATE outbound_messages SET body = $2, updated_at = now() WHERE id = $1", [id, PostgresValue.json(body)])
+            """
+            UPDATE outbound_messages SET body = $2, updated_at = now(), \(Self.addingSegments(count: 3, encoding: 4))
+            WHERE id = $1
+            """, [id, PostgresValue.json(body), segments?.count, segments?.encoding])
+    }
+
+    /// SET clauses that add parameter `$count` to `segments` and fold parameter `$encoding` into `encoding`
+    /// (`mixed` once two passes disagree); both leave the columns alone when the parameters are NULL.
+    private static func addingSegments(count: Int, encoding: Int) -> String {
+        """
+        segments = CASE WHEN $\(count)::integer IS NULL THEN segments ELSE COALESCE(segments, 0) + $\(count) END,
+               encoding = CASE WHEN $\(encoding)::text IS NULL THEN encoding
+                               WHEN encoding IS NULL OR encoding = $\(encoding) THEN $\(encoding) ELSE 'mixed' END
+        """
     }
 
     /// No more attempts: `failed` (the provider refused for good) or `dead` (retries exhausted).

@@ -9,6 +9,9 @@ import ServiceLifecycle
 /// stops scheduled and admin-pushed messages too), paces each sender (1 message a second by default), sends
 /// the parts in order, and records the outcome. 429/20429 waits; transient failures back off up to
 /// `maxAttempts`, then the message is dead; permanent failures stop; 21610 opts the number out.
+///
+/// Each message's segments (billable parts, as `SMSSegmenter` counts them) are recorded on its row as its parts go
+/// out, summed over the parts, and counted in `sms_segments_total` by encoding.
 package struct SMSDispatcher: Service {
     let outbox: OutboxStore
     let twilio: any TwilioAPI
@@ -71,20 +74,33 @@ package struct SMSDispatcher: Service {
                 return
             }
             var firstSID: String?
+            var tally = SegmentTally()
             while let part = body.parts.first {
                 if let wait = try await pacer.acquire(sender) {
                     // Parts already sent are dropped from the row, so a retry sends only the rest.
-                    try await outbox.replaceBody(envelope.id, with: try Self.encode(body))
+                    try await outbox.replaceBody(envelope.id, with: try Self.encode(body), segments: tally.recorded)
                     try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
                     return
                 }
                 let sent = try await twilio.sendMessage(to: number, body: part, statusCallback: statusCallback)
                 firstSID = firstSID ?? sent.sid
                 body.parts.removeFirst()
+                let count = SMSSegmenter.count(part)
+                tally.add(count)
+                metrics.counter("sms_segments_total", [("encoding", count.encoding.rawValue)])
+                    .increment(by: count.segments)
             }
-            let lateness = try await outbox.markSent(envelope.id, providerMessageID: firstSID, status: sentStatus)
-            lessons.sent(lateBy: lateness, channel: "sms")
+            let sent = try await outbox.markSent(
+                envelope.id, providerMessageID: firstSID, status: sentStatus, segments: tally.recorded)
+            lessons.sent(lateBy: sent.lateness, channel: "sms")
+            let total = sent.segments
             metrics.counter("outbound_sent_total", [("channel", "sms"), ("kind", envelope.kind)]).increment()
+            logger.debug(
+                "SMS sent",
+                metadata: [
+                    "id": "\(envelope.id)", "kind": "\(envelope.kind)",
+                    "segments": "\(total?.count ?? 0)", "encoding": "\(total?.encoding ?? "none")",
+                ])
         } catch let error as TwilioAPIError {
             await record(error, envelope)
         } catch {
@@ -95,6 +111,23 @@ package struct SMSDispatcher: Service {
 
     static func encode(_ body: SMSOutboundBody) throws -> String {
         String(decoding: try JSONEncoder().encode(body), as: UTF8.self)
+    }
+
+    /// The segments of the parts sent in one pass over a message.
+    struct SegmentTally {
+        private var segments = 0
+        private var encodings: Set<SMSEncoding> = []
+
+        mutating func add(_ count: SMSSegmenter.Count) {
+            segments += count.segments
+            encodings.insert(count.encoding)
+        }
+
+        /// What to add to the message's row; nil when no part went out in this pass.
+        var recorded: OutboundSegments? {
+            guard let only = encodings.first else { return nil }
+            return OutboundSegments(count: segments, encoding: encodings.count == 1 ? only.rawValue : "mixed")
+        }
     }
 
     private func record(_ error: TwilioAPIError, _ envelope: OutboundEnvelope) async {

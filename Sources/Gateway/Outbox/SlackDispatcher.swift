@@ -120,8 +120,8 @@ package struct SlackDispatcher: Service {
                 return
             }
             let providerID = try await send(body)
-            let lateness = try await outbox.markSent(envelope.id, providerMessageID: providerID, status: sentStatus)
-            lessons.sent(lateBy: lateness, channel: "slack")
+            let sent = try await outbox.markSent(envelope.id, providerMessageID: providerID, status: sentStatus)
+            lessons.sent(lateBy: sent.lateness, channel: "slack")
             metrics.counter("outbound_sent_total", [("channel", "slack"), ("kind", envelope.kind)]).increment()
         } catch let error as SlackAPIError {
             await record(error, for: envelope)
