@@ -92,21 +92,21 @@ variable "app_port" {
 }
 
 variable "web" {
-  description = "The web role (`gateway serve --roles web`): size, replica range and autoscaling targets."
+  description = "The web role (`gateway serve --roles web`): size (Fargate CPU units and MiB), replica range, and autoscaling targets: average CPU percent, and load balancer requests a minute per task (12,000 = 200/s, well under what one task stores; see docs/scaling.md)."
   type = object({
     cpu                  = optional(number, 512)
     memory               = optional(number, 1024)
     min_count            = optional(number, 2)
     max_count            = optional(number, 10)
     cpu_target_percent   = optional(number, 60)
-    requests_per_target  = optional(number, 3000)
+    requests_per_target  = optional(number, 12000)
     health_check_seconds = optional(number, 60)
   })
   default = {}
 }
 
 variable "worker" {
-  description = "The worker and scheduler roles (`gateway serve --roles worker,scheduler`): size, replica range and CPU target."
+  description = "The worker and scheduler roles (`gateway serve --roles worker,scheduler`): size (Fargate CPU units and MiB), replica range and average CPU target percent."
   type = object({
     cpu                = optional(number, 512)
     memory             = optional(number, 1024)
