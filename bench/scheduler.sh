@@ -4,7 +4,7 @@
 # 2,000 lessons/s), and the lateness of LATENESS lessons due in the same minute (target: p99 ≤ 2 s). Needs the
 # local services (make bench-scheduler starts them). Prints a Markdown table for docs/benchmarks.md.
 #
-#   LEARNERS=100000 REPLICAS=4 bash bench/scheduler.sh
+#   LEARNERS=100000 REPLICAS=2 bash bench/scheduler.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,5 +23,5 @@ set +a
     --learners "${LEARNERS:-100000}" \
     --throughput-lessons "${THROUGHPUT:-10000}" \
     --lateness-lessons "${LATENESS:-10000}" \
-    --replicas "${REPLICAS:-4}" \
-    --pool-size "${POOL_SIZE:-12}"
+    --replicas "${REPLICAS:-2}" \
+    --pool-size "${POOL_SIZE:-24}"

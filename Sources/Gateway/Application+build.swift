@@ -162,6 +162,8 @@ package struct GatewayDependencies: Sendable {
             services.append(inboxProcessor)
             services.append(slackDispatcher)
             services.append(smsDispatcher)
+            services.append(
+                MetricsSnapshotLogger(postgres: postgres, lateness: metrics.latenessWindow, logger: logger))
         }
         if roles.contains(.scheduler) {
             services.append(lessonScheduler)

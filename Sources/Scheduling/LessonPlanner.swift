@@ -22,24 +22,31 @@ package struct LessonPlanner: Sendable {
         let rows = try await pool.query(
             """
             WITH zones AS MATERIALIZED (SELECT name FROM pg_timezone_names),
-            learner_zones AS (
+            learner_zones AS MATERIALIZED (
                 SELECT l.id, l.delivery_time, l.created_at, COALESCE(z.name, 'UTC') AS zone
                 FROM learners l LEFT JOIN zones z ON z.name = l.time_zone
                 WHERE l.status = 'active'
                   AND EXISTS (SELECT 1 FROM learner_identities i
                               WHERE i.learner_id = l.id AND i.channel IN ('slack', 'sms'))),
-            days AS (
-                SELECT lz.id, lz.zone, lz.created_at, day.local_date,
-                       lesson_due_at(day.local_date, lz.delivery_time, lz.zone) AS due_at
+            days AS MATERIALIZED (
+                SELECT lz.id, lz.zone, lz.delivery_time, lz.created_at, day.local_date
                 FROM learner_zones lz
                 CROSS JOIN LATERAL (
                     SELECT (COALESCE($2, now()) AT TIME ZONE lz.zone)::date + offs AS local_date
-                    FROM generate_series(0, $1::int4 - 1) AS offs) AS day),
+                    FROM generate_series(0, $1::int4 - 1) AS offs) AS day
+                WHERE NOT EXISTS (SELECT 1 FROM lesson_deliveries d
+                                  WHERE d.learner_id = lz.id AND d.local_date = day.local_date)),
+            -- Many learners share a zone, a time and a date: work each instant out once.
+            instants AS (
+                SELECT zone, delivery_time, local_date,
+                       lesson_due_at(local_date, delivery_time, zone) AS due_at,
+                       lesson_day_ends_at(local_date, zone) AS day_ends_at
+                FROM (SELECT DISTINCT zone, delivery_time, local_date FROM days) AS distinct_days),
             added AS (
                 INSERT INTO lesson_deliveries (learner_id, local_date, due_at, day_ends_at)
-                SELECT id, local_date, due_at, lesson_day_ends_at(local_date, zone)
-                FROM days
-                WHERE due_at > created_at
+                SELECT days.id, days.local_date, instants.due_at, instants.day_ends_at
+                FROM days JOIN instants USING (zone, delivery_time, local_date)
+                WHERE instants.due_at > days.created_at
                 ON CONFLICT (learner_id, local_date) DO NOTHING
                 RETURNING 1)
             SELECT count(*)::int8 AS added FROM added

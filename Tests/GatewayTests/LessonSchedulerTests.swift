@@ -212,6 +212,20 @@ import Testing
             // Due at local midnight, sent now: late by however far into the UTC day we are.
             #expect(world.metrics.contains("scheduler_lateness_seconds_count 2"))
             #expect(world.metrics.contains("scheduler_lessons_due_total{channel=\"slack\"} 1"))
+
+            // The once-a-minute snapshot line carries the backlogs and the worst lateness as JSON numbers.
+            try await MetricsSnapshotLogger(
+                postgres: world.postgres, lateness: world.dependencies.metrics.latenessWindow,
+                logger: world.dependencies.logger
+            ).logSnapshot()
+            let snapshot = try #require(world.sink.captured.last { $0.contains("\"msg\":\"metrics snapshot\"") })
+            let fields = try #require(
+                try JSONSerialization.jsonObject(with: Data(snapshot.utf8)) as? [String: Any])
+            #expect(fields["level"] as? String == "info")
+            #expect(fields["outbox_backlog"] as? Int == 0)
+            #expect(fields["inbox_backlog"] as? Int == 0)
+            #expect(fields["scheduler_due_backlog"] as? Int == 0)
+            #expect((fields["scheduler_lateness_seconds_max"] as? Double ?? -1) > 0)
         }
     }
 

@@ -55,7 +55,6 @@ struct SchedulerBenchmark: AsyncParsableCommand {
         let admin = PostgresConnectionPool(
             configuration: PostgresConfiguration(url: databaseURL, maxConnections: 1), logger: Logger(label: "bench"))
         try await admin.query(PostgresQuery(sql: "CREATE SCHEMA \(schema)", binds: []))
-        defer { Task { try? await admin.query(PostgresQuery(sql: "DROP SCHEMA \(schema) CASCADE", binds: [])) } }
 
         let standIn = SlackAPIStandIn()
         try await standIn.run { apiBase, _ in
@@ -78,9 +77,9 @@ struct SchedulerBenchmark: AsyncParsableCommand {
             _ = try await CurriculumSync(pool: main.postgres).sync(main.curriculum)
             try await seed(main.postgres)
 
-            print("## Scheduler benchmark\n")
-            print("\(learners) learners in 8 time zones, \(replicas) scheduler replicas in one process, Slack stand-in.\n")
-            print("| measure | result |\n|---|---|")
+            emit("## Scheduler benchmark\n")
+            emit("\(learners) learners in 8 time zones, \(replicas) scheduler replicas in one process, Slack stand-in.\n")
+            emit("| measure | result |\n|---|---|")
             try await measurePlanning(main)
             try await measureThroughput(replicaDependencies, standIn: standIn)
             try await measureLateness(replicaDependencies, spread: true)
@@ -91,6 +90,7 @@ struct SchedulerBenchmark: AsyncParsableCommand {
                 await dependencies.httpClient.shutdown()
             }
         }
+        try await admin.query(PostgresQuery(sql: "DROP SCHEMA \(schema) CASCADE", binds: []))
         await admin.close()
     }
 
@@ -123,8 +123,8 @@ struct SchedulerBenchmark: AsyncParsableCommand {
         started = ContinuousClock.now
         let again = try await planner.plan(days: 2)
         let second = ContinuousClock.now - started
-        print("| planning \(learners) learners, today and tomorrow (\(added) deliveries written) | \(Self.seconds(first)) |")
-        print("| planning again, nothing to add (\(again) written) | \(Self.seconds(second)) |")
+        emit("| planning \(learners) learners, today and tomorrow (\(added) deliveries written) | \(Self.seconds(first)) |")
+        emit("| planning again, nothing to add (\(again) written) | \(Self.seconds(second)) |")
         // Park every planned delivery well in the future; each run below picks its own.
         try await dependencies.postgres.query(
             "UPDATE lesson_deliveries SET due_at = now() + interval '3 days', day_ends_at = now() + interval '4 days'")
@@ -153,20 +153,23 @@ struct SchedulerBenchmark: AsyncParsableCommand {
                 if index == 0 {
                     group.addTask {
                         while !Task.isCancelled {
-                            try await dependencies.databaseClock.synchronize()
-                            try await dependencies.lessonScheduler.reconcileOnce()
+                            try? await dependencies.databaseClock.synchronize()
+                            try? await dependencies.lessonScheduler.reconcileOnce()
                             try await Task.sleep(for: .seconds(1))
                         }
                     }
                 }
+                // As in the gateway's own loops, a failed pass is retried (and counted), never fatal.
                 group.addTask {
                     while !Task.isCancelled {
-                        if try await worker.deliverOnce() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                        let handled = (try? await worker.deliverOnce()) ?? 0
+                        if handled == 0 { try await Task.sleep(for: .milliseconds(20)) }
                     }
                 }
                 group.addTask {
                     while !Task.isCancelled {
-                        if try await dispatcher.dispatchOnce() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                        let handled = (try? await dispatcher.dispatchOnce()) ?? 0
+                        if handled == 0 { try await Task.sleep(for: .milliseconds(20)) }
                     }
                 }
             }
@@ -179,11 +182,11 @@ struct SchedulerBenchmark: AsyncParsableCommand {
                 }
                 throw Finished()
             }
+            // The first task to end is the watcher (Finished) or a loop that failed: either way, stop the rest.
+            defer { group.cancelAll() }
             do {
-                try await group.waitForAll()
-            } catch is Finished {
-                group.cancelAll()
-            }
+                _ = try await group.next()
+            } catch is Finished {}
         }
     }
 
@@ -198,7 +201,7 @@ struct SchedulerBenchmark: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let sent = standIn.calls("chat.postMessage").count - posts
         let rate = Double(throughputLessons) / (Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
-        print(
+        emit(
             "| dispatch: \(throughputLessons) lessons due at once → agent → outbox → Slack stand-in "
                 + "(\(sent) posts received) | \(Self.seconds(elapsed)), **\(Int(rate)) lessons/s** |")
     }
@@ -221,7 +224,7 @@ struct SchedulerBenchmark: AsyncParsableCommand {
                 AS sent
             """, [latenessLessons, skip])[0]
         let what = spread ? "spread over one minute" : "all due at the same instant"
-        print(
+        emit(
             "| lateness of \(latenessLessons) lessons \(what) (due → Slack accepted) | p50 "
                 + "\(Self.format(try row.decode(Double.self, "p50"))) s, **p99 \(Self.format(try row.decode(Double.self, "p99"))) s**, "
                 + "max \(Self.format(try row.decode(Double.self, "worst"))) s |")
@@ -234,4 +237,9 @@ struct SchedulerBenchmark: AsyncParsableCommand {
     static func format(_ value: Double) -> String {
         String(format: "%.2f", value)
     }
+}
+
+/// Writes a line to standard output at once (output to a pipe is otherwise buffered until exit).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

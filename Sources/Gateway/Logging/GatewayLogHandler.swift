@@ -67,12 +67,21 @@ package struct GatewayLogHandler: LogHandler {
         switch format {
         case .json:
             var object: [String: String] = [:]
-            for (key, value) in merged { object[key] = "\(value)" }
+            var numbers: Set<String> = []
+            for (key, value) in merged {
+                object[key] = "\(value)"
+                // Numbers logged as numbers (`.stringConvertible(42)`) stay JSON numbers, for log-based metrics.
+                if case .stringConvertible(let number) = value, number is any BinaryInteger
+                    || (number as? Double)?.isFinite == true
+                {
+                    numbers.insert(key)
+                }
+            }
             object["ts"] = timestamp
             object["level"] = event.level.rawValue
             object["logger"] = label
             object["msg"] = "\(event.message)"
-            sink.write(line: Self.json(object))
+            sink.write(line: Self.json(object, numbers: numbers))
         case .text:
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             sink.write(
@@ -93,10 +102,12 @@ package struct GatewayLogHandler: LogHandler {
     }
 
     /// A flat JSON object with keys in a stable order (ts, level, logger, msg first).
-    private static func json(_ object: [String: String]) -> String {
+    private static func json(_ object: [String: String], numbers: Set<String>) -> String {
         let first = ["ts", "level", "logger", "msg"]
         let rest = object.keys.filter { !first.contains($0) }.sorted()
-        let fields = (first + rest).compactMap { key in object[key].map { "\"\(escape(key))\":\"\(escape($0))\"" } }
+        let fields = (first + rest).compactMap { key in
+            object[key].map { numbers.contains(key) ? "\"\(escape(key))\":\($0)" : "\"\(escape(key))\":\"\(escape($0))\"" }
+        }
         return "{" + fields.joined(separator: ",") + "}"
     }
 

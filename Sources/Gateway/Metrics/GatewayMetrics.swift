@@ -6,6 +6,8 @@ import Prometheus
 package struct GatewayMetrics: Sendable {
     package let registry: PrometheusCollectorRegistry
     package let factory: PrometheusMetricsFactory
+    /// The worst daily-lesson lateness since the last metrics snapshot.
+    package let latenessWindow = LatenessWindow()
 
     package init() {
         registry = PrometheusCollectorRegistry()
