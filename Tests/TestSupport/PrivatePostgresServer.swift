@@ -52,7 +52,7 @@ package final class PrivatePostgresServer: Sendable {
         }
     }
 
-    private static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ShellError(message: "socket() failed") }
         defer { close(fd) }

@@ -1,3 +1,4 @@
+import Logging
 import Postgres
 import Redis
 
@@ -24,5 +25,30 @@ package struct ChannelPacer: Sendable {
         if set != .null { return nil }
         let remaining = try await redis.command(["PTTL", key]).int ?? 0
         return .milliseconds(max(remaining, 1))
+    }
+}
+
+extension ChannelPacer {
+    /// Takes `destination`'s slot for `envelope`, or puts the message back in the outbox: until the slot is free,
+    /// or for a second when Redis cannot be reached (pacing is never skipped, so a Redis outage delays sends
+    /// rather than bursting them). `beforeDeferring` runs first (an SMS saves the parts still to send).
+    /// Returns true when the message was put back.
+    func deferIfBusy(
+        _ destination: String, _ envelope: OutboundEnvelope, outbox: OutboxStore, logger: Logger,
+        beforeDeferring: () async throws -> Void = {}
+    ) async throws -> Bool {
+        let wait: Duration
+        do {
+            guard let busy = try await acquire(destination) else { return false }
+            wait = busy
+        } catch {
+            logger.warning(
+                "pacing unavailable; message put back for a second",
+                metadata: ["id": "\(envelope.id)", "error": "\(error)"])
+            wait = .seconds(1)
+        }
+        try await beforeDeferring()
+        try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
+        return true
     }
 }

@@ -76,10 +76,15 @@ package struct SMSDispatcher: Service {
             var firstSID: String?
             var tally = SegmentTally()
             while let part = body.parts.first {
-                if let wait = try await pacer.acquire(sender) {
-                    // Parts already sent are dropped from the row, so a retry sends only the rest.
-                    try await outbox.replaceBody(envelope.id, with: try Self.encode(body), segments: tally.recorded)
-                    try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
+                // Parts already sent are dropped from the row, so a retry sends only the rest.
+                let remaining = body
+                let sentSoFar = tally.recorded
+                if try await pacer.deferIfBusy(
+                    sender, envelope, outbox: outbox, logger: logger,
+                    beforeDeferring: {
+                        try await outbox.replaceBody(envelope.id, with: try Self.encode(remaining), segments: sentSoFar)
+                    })
+                {
                     return
                 }
                 let sent = try await twilio.sendMessage(to: number, body: part, statusCallback: statusCallback)

@@ -115,8 +115,7 @@ package struct SlackDispatcher: Service {
             // Slack's one-message-a-second limit is per channel for posts and updates; response_url and
             // views.publish are not channel messages.
             let paced = body.operation == .post || body.operation == .update
-            if paced, let wait = try await pacer.acquire(envelope.destination) {
-                try await outbox.retry(envelope.id, after: wait, error: nil, countAttempt: false)
+            if paced, try await pacer.deferIfBusy(envelope.destination, envelope, outbox: outbox, logger: logger) {
                 return
             }
             let providerID = try await send(body)
