@@ -10,7 +10,7 @@ DATA_DIR ?= $(CURDIR)/.data
 export DATA_DIR
 SERVICES := infrastructure/local/services.sh
 
-.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-slack bench-agent bench-scheduler docker-check \
+.PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-slack bench-agent bench-scheduler fault-tests docker-check \
 	terraform-check clean-data
 
 ## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
@@ -66,6 +66,10 @@ bench-agent: deps services
 ## bench-scheduler: release build, then planning 100,000 learners, lesson dispatch throughput and lateness (see docs/benchmarks.md)
 bench-scheduler: deps services
 	bash bench/scheduler.sh
+
+## fault-tests: the gateway killed with SIGKILL twice while webhooks arrive; every acknowledged event answered once
+fault-tests: deps services
+	bash bench/faults/sigkill.sh
 
 docker-check: deps
 	bash infrastructure/docker/check-runtime-libraries.sh
