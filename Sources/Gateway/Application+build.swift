@@ -208,7 +208,7 @@ package func buildRouter(dependencies: GatewayDependencies) -> Router<BasicReque
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: AccessLogMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: dependencies.configuration.maxBodyBytes))
     HealthController(
         postgres: dependencies.postgres, redis: dependencies.redis, migrator: dependencies.migrator,

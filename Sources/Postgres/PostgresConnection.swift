@@ -45,6 +45,13 @@ package final class PostgresConnection {
     package func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
         let handle = try liveHandle()
         let values = query.binds.map(\.textRepresentation)
+        // libpq takes parameters as C strings: a NUL would silently cut the value short (so `alice\0x` would
+        // match `alice`). Postgres text cannot hold a NUL anyway, so refuse the statement as the server would.
+        if let index = values.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                code: .invalidParameter, sqlState: "22021",
+                message: "parameter $\(index + 1) contains a NUL character, which Postgres text cannot hold")
+        }
         let types = query.binds.map(\.typeOID)
         let key = PreparedKey(sql: query.sql, types: types)
         let name: String

@@ -19,6 +19,8 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         package static let poolTimeout = Code("poolTimeout")
         /// The pool has been closed.
         package static let poolClosed = Code("poolClosed")
+        /// A parameter cannot be sent as given (a NUL character in text); nothing reached the server.
+        package static let invalidParameter = Code("invalidParameter")
         /// A column could not be decoded as the requested type.
         package static let decoding = Code("decoding")
         /// A migration file is malformed or a migration failed.

@@ -20,8 +20,13 @@ package enum SlackFormDecoder {
 
     /// The first value for each name.
     package static func fields(_ body: [UInt8]) throws(MalformedForm) -> [String: String] {
+        firstValues(try decode(body))
+    }
+
+    /// The first value for each name of decoded `pairs`.
+    package static func firstValues(_ pairs: [(name: String, value: String)]) -> [String: String] {
         var fields: [String: String] = [:]
-        for pair in try decode(body) where fields[pair.name] == nil {
+        for pair in pairs where fields[pair.name] == nil {
             fields[pair.name] = pair.value
         }
         return fields

@@ -39,7 +39,8 @@ package enum SlackReplyRenderer {
     package static func answeredLesson(_ lesson: LessonCard, verdict: QuizVerdict) -> SlackMessage {
         let blocks = lessonBlocks(lesson, answerable: false) + verdictBlocks(verdict)
         let mark = verdict.correct ? "Correct" : "Not quite"
-        return SlackMessage(text: "\(lesson.title): \(mark). \(verdict.explanation)", blocks: Array(blocks.prefix(50)))
+        return SlackMessage(
+            text: escape("\(lesson.title): \(mark). \(verdict.explanation)"), blocks: Array(blocks.prefix(50)))
     }
 
     /// Escapes text for mrkdwn: `&`, `<` and `>` become entities, so `<!channel>` or `<http://x|y>` stay text.
@@ -131,13 +132,15 @@ package enum SlackReplyRenderer {
         text.count <= count ? text : String(text.prefix(count - 1)) + "…"
     }
 
+    /// The message's top-level `text`: Slack shows it in notifications and parses it as mrkdwn like a section, so
+    /// it is escaped too (cut first, so an entity is never cut in half).
     static func fallbackText(_ reply: AgentReply) -> String {
         if let lesson = reply.lesson {
-            return limit("\(lesson.title): \(lesson.question)", 3000)
+            return escape(limit("\(lesson.title): \(lesson.question)", 3000))
         }
         if let verdict = reply.verdict {
-            return limit((verdict.correct ? "Correct. " : "Not quite. ") + verdict.explanation, 3000)
+            return escape(limit((verdict.correct ? "Correct. " : "Not quite. ") + verdict.explanation, 3000))
         }
-        return limit(reply.text, 3000)
+        return escape(limit(reply.text, 3000))
     }
 }

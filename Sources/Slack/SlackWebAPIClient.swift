@@ -3,8 +3,9 @@ import HTTPClient
 import Learning
 
 /// `SlackAPI` over the libcurl HTTP client: JSON bodies with the bot token as bearer, Slack's `ok`/`error`
-/// envelope decoded, failures sorted into rate-limited, transient and permanent.
-package struct SlackWebAPIClient: SlackAPI {
+/// envelope decoded, failures sorted into rate-limited, transient and permanent. `description` leaves the token
+/// out (swift-service-lifecycle logs every service it runs, and the client is inside one).
+package struct SlackWebAPIClient: SlackAPI, CustomStringConvertible {
     private let transport: any HTTPTransport
     private let baseURL: String
     private let botToken: String
@@ -17,6 +18,8 @@ package struct SlackWebAPIClient: SlackAPI {
         self.botToken = botToken
         self.timeout = timeout
     }
+
+    package var description: String { "SlackWebAPIClient(baseURL: \(baseURL), botToken: <redacted>)" }
 
     package func postMessage(channel: String, message: SlackMessage) async throws(SlackAPIError) -> String {
         var body = Self.messageFields(message)

@@ -28,6 +28,8 @@ package final class SlackAPIStandIn: Sendable {
     }
 
     private let state = Mutex<(calls: [Call], scripts: [String: [Scripted]], ts: Int)>(([], [:], 0))
+    /// Display names `users.info` answers with, by user id ("Sam" for anyone else).
+    private let displayNames = Mutex<[String: String]>([:])
 
     package init() {}
 
@@ -36,6 +38,11 @@ package final class SlackAPIStandIn: Sendable {
 
     /// Calls of one method.
     package func calls(_ method: String) -> [Call] { calls.filter { $0.method == method } }
+
+    /// Makes `users.info` answer `name` as the display name of `user`.
+    package func setDisplayName(_ name: String, for user: String) {
+        displayNames.withLock { $0[user] = name }
+    }
 
     /// Queues answers for the next calls of `method`; after them, calls succeed again.
     package func script(_ method: String, _ answers: [Scripted]) {
@@ -92,11 +99,12 @@ package final class SlackAPIStandIn: Sendable {
             return Self.json(["ok": true, "channel": ["id": "D" + ((input["users"] as? String) ?? "X")]])
         case "users.info":
             let user = (input["user"] as? String) ?? "U0"
+            let displayName = displayNames.withLock { $0[user] } ?? "Sam"
             return Self.json([
                 "ok": true,
                 "user": [
                     "id": user, "name": "sam.rivera", "real_name": "Sam Rivera", "tz": "America/Chicago",
-                    "is_bot": false, "deleted": false, "profile": ["display_name": "Sam"],
+                    "is_bot": false, "deleted": false, "profile": ["display_name": displayName],
                 ],
             ])
         case "response_url":

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 
-/// Every setting the gateway reads, validated once at start. Reading never prints a value.
-package struct GatewayConfiguration: Sendable {
+/// Every setting the gateway reads, validated once at start. Reading never prints a value, and neither does
+/// `description`: the URLs may carry passwords and half the settings are secrets.
+package struct GatewayConfiguration: Sendable, CustomStringConvertible {
     package enum LogFormat: String, Sendable { case json, text }
 
     package struct Slack: Sendable {
@@ -152,6 +153,11 @@ package struct GatewayConfiguration: Sendable {
             try reader.optional("REDIS_KEY_PREFIX", expected: "a key prefix without spaces") {
                 !$0.contains(where: \.isWhitespace)
             } ?? ""
+    }
+
+    package var description: String {
+        "GatewayConfiguration(bindHost: \(bindHost), port: \(port), publicBaseURL: \(publicBaseURL), "
+            + "logLevel: \(logLevel), secrets and store URLs: <redacted>)"
     }
 
     /// Reads the process environment, with the `.env` file at `envFile` (if it exists) as fallback.

@@ -117,6 +117,7 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
         guard let answer = body.answer?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
             throw APIError.unprocessable("answer is required")
         }
+        guard answer.count <= 4000 else { throw APIError.unprocessable("answer is longer than 4000 characters") }
         guard try await knownLearner(learner) != nil else { throw APIError.unknownLearner }
         let input: AgentInput
         if let attemptText = body.attemptID {
@@ -162,7 +163,7 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
 
     func learningPath(_ request: Request, _ context: Context) async throws -> Response {
         try authorise(request)
-        let learner = try requireLearnerID(context.parameters.get("learner_id"))
+        let learner = try requireLearnerID(try pathLearnerID(context, "learner_id"))
         guard let id = try await knownLearner(learner) else { throw APIError.unknownLearner }
         do {
             let path = try await store.path(learnerID: id)
@@ -202,7 +203,7 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
 
     func progress(_ request: Request, _ context: Context) async throws -> Response {
         try authorise(request)
-        let learner = try requireLearnerID(context.parameters.get("id"))
+        let learner = try requireLearnerID(try pathLearnerID(context, "id"))
         guard let id = try await knownLearner(learner) else { throw APIError.unknownLearner }
         do {
             let profile = try await store.profile(learnerID: id)
@@ -250,19 +251,38 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
     private func decode<T: Decodable>(_ request: Request) async throws -> T {
         var request = request
         let buffer = try await request.collectBody(upTo: maxBodyBytes)
+        let value: T
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            value = try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
             throw APIError.malformed
         }
+        // Postgres text cannot hold a NUL: refuse it rather than store something else than was sent.
+        guard !InboundText.jsonContainsNUL(buffer.readableBytesView) else {
+            throw APIError.unprocessable("text must not contain NUL characters")
+        }
+        return value
+    }
+
+    /// A learner id from the path, percent-decoded: ids the bodies carry as `emp 42` or `ann@example.com` arrive
+    /// here as `emp%2042` or `ann%40example.com`.
+    private func pathLearnerID(_ context: Context, _ name: String) throws -> String? {
+        guard let raw = context.parameters.get(name) else { return nil }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError.unprocessable("learner_id in the path is not valid percent-encoded UTF-8")
+        }
+        return decoded
     }
 
     private func requireLearnerID(_ value: String?) throws -> String {
         guard let id = value?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
             throw APIError.unprocessable("learner_id is required")
         }
-        guard id.count <= AgentOrchestrator.maxLearnerIDLength, !id.contains(where: \.isNewline) else {
-            throw APIError.unprocessable("learner_id must be 1-\(AgentOrchestrator.maxLearnerIDLength) characters")
+        guard id.count <= AgentOrchestrator.maxLearnerIDLength, !id.contains(where: \.isNewline),
+            !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw APIError.unprocessable(
+                "learner_id must be 1-\(AgentOrchestrator.maxLearnerIDLength) characters, without control characters")
         }
         return id
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Learning
 import Logging
 import Metrics
 import NIOCore
@@ -16,7 +17,7 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
     let maxBodyBytes: Int
 
     package init(signingSecret: String?, inbox: any InboxStore, metrics: GatewayMetrics, maxBodyBytes: Int) {
-        self.verifier = signingSecret.map(SlackSignatureVerifier.init(signingSecret:))
+        self.verifier = signingSecret.map { SlackSignatureVerifier(signingSecret: $0) }
         self.inbox = inbox
         self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
@@ -32,6 +33,7 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
 
     func events(_ request: Request, context: Context) async throws -> Response {
         let body = try await verifiedBody(request, context: context)
+        guard !InboundText.jsonContainsNUL(body) else { throw WebhookError.containsNUL }
         let envelope: SlackEventEnvelope
         do {
             envelope = try JSONDecoder().decode(SlackEventEnvelope.self, from: Data(body))
@@ -45,9 +47,12 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
             }
             return JSONBody.response(["challenge": challenge])
         case "event_callback":
-            guard let eventID = envelope.eventID, !eventID.isEmpty, envelope.event != nil else {
+            guard let eventID = envelope.eventID, !eventID.isEmpty, let event = envelope.event else {
                 throw WebhookError.malformed("event_callback without event_id or event")
             }
+            try Self.requireIdentifier(eventID, "event_id")
+            try Self.requireIdentifier(event.user, "event.user", maxBytes: AgentOrchestrator.maxLearnerIDLength)
+            try Self.requireIdentifier(event.channel, "event.channel")
             let retry = request.headers[HTTPField.Name("X-Slack-Retry-Num")!]
             let receipt = try await store(.slackEvent, eventID, body, request, context: context)
             if case .duplicate = receipt {
@@ -68,19 +73,24 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
             return Response(status: .ok)
         }
         let body = try await verifiedBody(request, context: context)
-        let fields: [String: String]
+        let pairs: [(name: String, value: String)]
         do {
-            fields = try SlackFormDecoder.fields(body)
-            if fields["ssl_check"] == "1" { return Response(status: .ok) }
+            pairs = try SlackFormDecoder.decode(body)
         } catch {
             throw WebhookError.malformed("the body is not a form")
         }
+        let fields = SlackFormDecoder.firstValues(pairs)
+        if fields["ssl_check"] == "1" { return Response(status: .ok) }
+        guard !InboundText.containsNUL(pairs.map { ($0.name, $0.value) }) else { throw WebhookError.containsNUL }
         let command: SlackSlashCommand
         do {
             command = try SlackSlashCommand(form: fields)
         } catch {
             throw WebhookError.malformed(error.description)
         }
+        try Self.requireIdentifier(command.userID, "user_id", maxBytes: AgentOrchestrator.maxLearnerIDLength)
+        try Self.requireIdentifier(command.triggerID, "trigger_id")
+        try Self.requireIdentifier(command.channelID, "channel_id")
         let key = command.triggerID ?? Hex.encode(Digest.sha256(body))
         try await store(.slackCommand, key, body, request, context: context)
         return Response(status: .ok)
@@ -88,17 +98,44 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
 
     func interactions(_ request: Request, context: Context) async throws -> Response {
         let body = try await verifiedBody(request, context: context)
+        let pairs: [(name: String, value: String)]
+        do {
+            pairs = try SlackFormDecoder.decode(body)
+        } catch {
+            throw WebhookError.malformed("the body is not a Slack interaction payload")
+        }
+        // The payload is JSON inside the form: a NUL may hide in either.
+        guard !InboundText.containsNUL(pairs.map { ($0.name, $0.value) }),
+            !pairs.contains(where: { InboundText.jsonContainsNUL($0.value.utf8) })
+        else { throw WebhookError.containsNUL }
         let interaction: SlackInteraction
         do {
             interaction = try SlackInteraction.decode(formBody: body)
         } catch {
             throw WebhookError.malformed("the body is not a Slack interaction payload")
         }
+        try Self.requireIdentifier(interaction.user.id, "user.id", maxBytes: AgentOrchestrator.maxLearnerIDLength)
+        try Self.requireIdentifier(interaction.channel?.id, "channel.id")
+        for action in interaction.actions {
+            try Self.requireIdentifier(action.actionID, "action_id")
+            try Self.requireIdentifier(action.actionTS, "action_ts")
+        }
+        try Self.requireIdentifier(interaction.triggerID, "trigger_id")
         try await store(.slackInteraction, interaction.dedupeKey, body, request, context: context)
         return Response(status: .ok)
     }
 
     // MARK: - Shared steps
+
+    /// Refuses an identifier that could not be stored or indexed as it is (see `InboundText`); absent is fine.
+    private static func requireIdentifier(
+        _ value: String?, _ name: String, maxBytes: Int = InboundText.maxIdentifierBytes
+    ) throws {
+        guard let value else { return }
+        guard InboundText.isIdentifier(value, maxBytes: maxBytes) else {
+            throw WebhookError.malformed("\(name) must be 1-\(maxBytes) bytes without spaces or control characters")
+        }
+    }
 
     /// The raw body, verified as Slack's.
     private func verifiedBody(_ request: Request, context: Context) async throws -> [UInt8] {
@@ -148,6 +185,9 @@ package enum WebhookError: HTTPResponseError, CustomStringConvertible {
     case unauthorized(String)
     case malformed(String)
     case unavailable
+
+    /// A signed body holding a NUL character, which the gateway cannot store as it came.
+    static var containsNUL: WebhookError { .malformed("the body contains a NUL character, which cannot be stored") }
 
     package var status: HTTPResponse.Status {
         switch self {

@@ -24,7 +24,7 @@ package struct TwilioWebhookController<Context: RequestContext>: Sendable {
     package init(
         authToken: String?, publicBaseURL: String, inbox: any InboxStore, metrics: GatewayMetrics, maxBodyBytes: Int
     ) {
-        self.verifier = authToken.map(TwilioSignatureVerifier.init(authToken:))
+        self.verifier = authToken.map { TwilioSignatureVerifier(authToken: $0) }
         self.publicBaseURL = publicBaseURL
         self.inbox = inbox
         self.metrics = metrics
@@ -42,6 +42,7 @@ package struct TwilioWebhookController<Context: RequestContext>: Sendable {
         guard let sid = first["MessageSid"] ?? first["SmsSid"], !sid.isEmpty else {
             throw WebhookError.malformed("MessageSid is missing")
         }
+        try Self.requireIdentifier(sid, "MessageSid")
         guard let from = first["From"], (try? PhoneNumber(validating: from)) != nil else {
             throw WebhookError.malformed("From is not an E.164 phone number")
         }
@@ -57,6 +58,8 @@ package struct TwilioWebhookController<Context: RequestContext>: Sendable {
         guard let sid = first["MessageSid"] ?? first["SmsSid"], !sid.isEmpty,
             let state = first["MessageStatus"] ?? first["SmsStatus"], !state.isEmpty
         else { throw WebhookError.malformed("MessageSid or MessageStatus is missing") }
+        try Self.requireIdentifier(sid, "MessageSid")
+        try Self.requireIdentifier(state, "MessageStatus")
         // Each status of a message is its own event; a repeated callback of the same status is a duplicate.
         try await store(.twilioStatus, "\(sid):\(state)", webhook, context)
         return Response(status: .ok)
@@ -74,8 +77,23 @@ package struct TwilioWebhookController<Context: RequestContext>: Sendable {
         }
     }
 
-    /// The request's body and parameters, verified as Twilio's.
+    /// Refuses an identifier that could not be stored or indexed as it is (see `InboundText`).
+    private static func requireIdentifier(_ value: String, _ name: String) throws {
+        guard InboundText.isIdentifier(value) else {
+            throw WebhookError.malformed(
+                "\(name) must be 1-\(InboundText.maxIdentifierBytes) bytes without spaces or control characters")
+        }
+    }
+
+    /// The request's body and parameters, verified as Twilio's, with no NUL in any parameter (400 otherwise).
     private func verified(_ request: Request, _ context: Context) async throws -> VerifiedWebhook {
+        let webhook = try await verifiedSignature(request, context)
+        guard !InboundText.containsNUL(webhook.parameters) else { throw WebhookError.containsNUL }
+        return webhook
+    }
+
+    /// The request's body and parameters, verified as Twilio's.
+    private func verifiedSignature(_ request: Request, _ context: Context) async throws -> VerifiedWebhook {
         guard let verifier else {
             context.logger.warning("Twilio request refused: TWILIO_AUTH_TOKEN is not set")
             metrics.counter("webhooks_total", [("source", "twilio"), ("outcome", "unconfigured")]).increment()

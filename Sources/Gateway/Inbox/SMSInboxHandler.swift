@@ -197,12 +197,13 @@ package struct SMSInboxHandler: InboxHandler {
             RETURNING destination
             """, [sid, state, ours, errorCode, Self.rank(state)])
         // 21610: the carrier says the recipient opted out (replied STOP to the number, for instance).
-        if errorCode == "21610", let to = fields["To"] {
+        // Only a real number is written: `To` is whatever the signed callback carried.
+        if errorCode == "21610", let to = fields["To"].flatMap({ try? PhoneNumber(validating: $0) }) {
             try await postgres.query(
                 """
                 INSERT INTO opt_outs (channel, address, keyword, source) VALUES ('sms', $1, NULL, 'carrier')
                 ON CONFLICT (channel, address) DO NOTHING
-                """, [to])
+                """, [to.e164])
         }
         if let code = errorCode, let number = Int(code), (30003...30008).contains(number) {
             logger.warning("SMS delivery failed at the carrier", metadata: ["sid": "\(sid)", "error_code": "\(code)"])

@@ -478,9 +478,10 @@ package enum AdminTarget: Equatable, Sendable {
     case slack(userID: String, name: String?)
     case phone(String)
 
-    /// Reads `<@U123>`, `<@U123|name>` or an E.164 number (`+` then 8 to 15 digits, the first not zero).
+    /// Reads `<@U123>`, `<@U123|name>` or an E.164 number (`+` then 8 to 15 digits, the first not zero). A user id
+    /// is at most 128 characters, like every learner id (Slack's are about 11).
     package init(parsing word: String) throws(AdminCommandError) {
-        if let match = word.wholeMatch(of: /<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/) {
+        if let match = word.wholeMatch(of: /<@([UW][A-Z0-9]{1,127})(?:\|([^>]*))?>/) {
             let name = match.output.2.map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             self = .slack(userID: String(match.output.1), name: name)
         } else if word.hasPrefix("+") {

@@ -226,11 +226,13 @@ package struct SlackInboxHandler: InboxHandler {
             guard let learnerID = try rows.first?.decode(UUID.self, "id") else { return }
             let profile = try await slack.userInfo(userID: user)
             let zone = profile.timeZone.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 }
+            // The name is kept as Slack gave it, but for NUL characters, which Postgres text cannot hold.
+            let name = String(String.UnicodeScalarView((profile.name ?? user).unicodeScalars.filter { $0 != "\u{0}" }))
             try await postgres.query(
                 """
                 UPDATE learners SET display_name = $2, time_zone = COALESCE($3, time_zone), updated_at = now()
                 WHERE id = $1
-                """, [learnerID, profile.name ?? user, zone])
+                """, [learnerID, name.isEmpty ? user : name, zone])
         } catch {
             logger.warning("could not read the Slack profile", metadata: ["user": "\(user)", "error": "\(error)"])
         }

@@ -3,7 +3,10 @@ import Logging
 import Slack
 import Synchronization
 
-/// Dev mode (no `SLACK_BOT_TOKEN`): outbound Slack messages are logged instead of sent, and succeed.
+/// Dev mode (no `SLACK_BOT_TOKEN`): outbound Slack messages are logged instead of sent, and succeed. The log line
+/// names the channel and the length, never the text: a gateway left in dev mode by mistake must not write what
+/// learners are told (which can quote what they said) into the logs. The text stays in `outbound_messages`, where
+/// `gateway simulate` reads it.
 package struct RecordingSlackAPI: SlackAPI {
     let logger: Logger
     private let counter = Counter()
@@ -19,13 +22,14 @@ package struct RecordingSlackAPI: SlackAPI {
 
     package func postMessage(channel: String, message: SlackMessage) async throws(SlackAPIError) -> String {
         logger.notice(
-            "dev mode: Slack message not sent", metadata: ["channel": "\(channel)", "text": "\(message.text)"])
+            "dev mode: Slack message not sent",
+            metadata: ["channel": "\(channel)", "characters": "\(message.text.count)"])
         return "dev.\(counter.next())"
     }
 
     package func updateMessage(channel: String, ts: String, message: SlackMessage) async throws(SlackAPIError) {
         logger.notice(
-            "dev mode: Slack update not sent", metadata: ["channel": "\(channel)", "text": "\(message.text)"])
+            "dev mode: Slack update not sent", metadata: ["channel": "\(channel)", "characters": "\(message.text.count)"])
     }
 
     package func openDirectMessage(userID: String) async throws(SlackAPIError) -> String { "D-dev-\(userID)" }
@@ -41,6 +45,6 @@ package struct RecordingSlackAPI: SlackAPI {
     package func respond(to responseURL: String, message: SlackMessage, ephemeral: Bool, replaceOriginal: Bool)
         async throws(SlackAPIError)
     {
-        logger.notice("dev mode: slash command answer not sent", metadata: ["text": "\(message.text)"])
+        logger.notice("dev mode: slash command answer not sent", metadata: ["characters": "\(message.text.count)"])
     }
 }

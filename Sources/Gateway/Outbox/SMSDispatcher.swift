@@ -173,7 +173,8 @@ package struct SMSDispatcher: Service {
     }
 }
 
-/// Dev mode (no Twilio account configured): SMS are logged instead of sent, and succeed.
+/// Dev mode (no Twilio account configured): SMS are logged instead of sent, and succeed. The line carries the
+/// masked number and the length, never the text (see `RecordingSlackAPI`).
 package struct RecordingTwilioAPI: TwilioAPI {
     let logger: Logger
 
@@ -184,7 +185,8 @@ package struct RecordingTwilioAPI: TwilioAPI {
     package func sendMessage(to: PhoneNumber, body: String, statusCallback: String?) async throws(TwilioAPIError)
         -> TwilioSentMessage
     {
-        logger.notice("dev mode: SMS not sent", metadata: ["to": "\(to)", "text": "\(body)"])
+        // `PhoneNumber` prints masked: +*******4567.
+        logger.notice("dev mode: SMS not sent", metadata: ["to": "\(to)", "characters": "\(body.count)"])
         return TwilioSentMessage(sid: "SMdev" + UUID().uuidString.prefix(8), status: "queued", numSegments: nil)
     }
 }
