@@ -184,6 +184,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Fuzz targets (fuzz/run.sh, docs/fuzzing.md): a normal build makes replay tools that run saved inputs
+        // through the same checks; `-sanitize=fuzzer,address -DFUZZING` makes libFuzzer binaries of them.
+        .systemLibrary(name: "CLibFuzzer", path: "fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "fuzz/FuzzSupport", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SlackEventsFuzzer", dependencies: ["FuzzSupport", "Slack"], path: "fuzz/SlackEventsFuzzer",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SlackCommandsFuzzer", dependencies: ["FuzzSupport", "Slack", "HTTPClient"],
+            path: "fuzz/SlackCommandsFuzzer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SlackInteractionsFuzzer", dependencies: ["FuzzSupport", "Slack", "HTTPClient"],
+            path: "fuzz/SlackInteractionsFuzzer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TwilioParametersFuzzer", dependencies: ["FuzzSupport", "SMS", "Slack", "HTTPClient"],
+            path: "fuzz/TwilioParametersFuzzer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TwilioSignatureFuzzer", dependencies: ["FuzzSupport", "SMS", "Signing"],
+            path: "fuzz/TwilioSignatureFuzzer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SMSCommandsFuzzer", dependencies: ["FuzzSupport", "SMS"], path: "fuzz/SMSCommandsFuzzer",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "EscapingFuzzer", dependencies: ["FuzzSupport", "Slack", "SMS", "Learning"],
+            path: "fuzz/EscapingFuzzer", swiftSettings: swiftSettings),
+
         // Tests mirror targets.
         .target(
             name: "TestSupport",

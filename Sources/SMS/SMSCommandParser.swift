@@ -109,10 +109,13 @@ package enum SMSCommandParser {
         return .setTimeZone(identifier: zone.identifier)
     }
 
-    /// The zone `TimeZone(identifier:)` accepts for this name, also when an IANA name is typed in the wrong case
-    /// (`america/chicago`).
+    /// The tz database zone this name is, also when typed in the wrong case (`america/chicago`).
+    ///
+    /// `TimeZone(identifier:)` also accepts abbreviations (`PST`, `IST`) and offsets (`GMT+5`, as `GMT+0500`); Postgres,
+    /// where the scheduler turns delivery times into instants, knows neither and would quietly use UTC, so they are
+    /// refused with the help text instead.
     private static func timeZone(named name: String) -> TimeZone? {
-        if let zone = TimeZone(identifier: name) {
+        if let zone = TimeZone(identifier: name), isDatabaseName(zone.identifier) {
             return zone
         }
         let lowered = name.lowercased()
@@ -120,6 +123,14 @@ package enum SMSCommandParser {
             return nil
         }
         return TimeZone(identifier: known)
+    }
+
+    private static let knownZones = Set(TimeZone.knownTimeZoneIdentifiers)
+
+    /// A tz database name: a zone Foundation lists, or an `Area/Location` link it accepts (`US/Eastern`,
+    /// `Etc/GMT+5`). Abbreviations and offsets have no `/`.
+    private static func isDatabaseName(_ identifier: String) -> Bool {
+        identifier.contains("/") || knownZones.contains(identifier)
     }
 
     /// The learner's argument quoted back, unless it is too long to be worth repeating.

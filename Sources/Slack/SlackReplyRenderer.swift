@@ -40,22 +40,24 @@ package enum SlackReplyRenderer {
         let blocks = lessonBlocks(lesson, answerable: false) + verdictBlocks(verdict)
         let mark = verdict.correct ? "Correct" : "Not quite"
         return SlackMessage(
-            text: escape("\(lesson.title): \(mark). \(verdict.explanation)"), blocks: Array(blocks.prefix(50)))
+            text: limit(escape("\(lesson.title): \(mark). \(verdict.explanation)"), 3000), blocks: Array(blocks.prefix(50)))
     }
 
     /// Escapes text for mrkdwn: `&`, `<` and `>` become entities, so `<!channel>` or `<http://x|y>` stay text.
+    ///
+    /// Works on Unicode scalars, not Characters: `<` followed by a combining mark (`<\u{338}`) is one Character
+    /// that is not equal to `<`, yet Slack still reads its `<`.
     package static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     // MARK: - Blocks
@@ -64,7 +66,7 @@ package enum SlackReplyRenderer {
         var blocks: [JSONValue] = [
             [
                 "type": "header",
-                "text": ["type": "plain_text", "text": .string(limit(lesson.title, 150)), "emoji": true],
+                "text": ["type": "plain_text", "text": .string(limitPlain(lesson.title, 150)), "emoji": true],
             ],
             context(
                 "\(escape(lesson.topicTitle)) · \(lesson.difficulty.rawValue)"
@@ -127,20 +129,32 @@ package enum SlackReplyRenderer {
         ["type": "context", "elements": [["type": "mrkdwn", "text": .string(limit(mrkdwn, 3000))]]]
     }
 
-    /// Cuts text to `count` characters, ending with an ellipsis when cut.
-    static func limit(_ text: String, _ count: Int) -> String {
+    /// Cuts plain text to `count` characters, ending with an ellipsis when cut.
+    static func limitPlain(_ text: String, _ count: Int) -> String {
         text.count <= count ? text : String(text.prefix(count - 1)) + "…"
     }
 
-    /// The message's top-level `text`: Slack shows it in notifications and parses it as mrkdwn like a section, so
-    /// it is escaped too (cut first, so an entity is never cut in half).
+    /// Cuts escaped mrkdwn to `count` characters, ending with an ellipsis when cut, and never inside an entity:
+    /// `&am…` would show as text, and a bare `&` is not valid mrkdwn.
+    static func limit(_ mrkdwn: String, _ count: Int) -> String {
+        guard mrkdwn.count > count else { return mrkdwn }
+        var kept = mrkdwn.prefix(count - 1)
+        // Escaped text has `&` only at the start of an entity, and every entity ends with `;`.
+        if let ampersand = kept.unicodeScalars.lastIndex(of: "&"), !kept.unicodeScalars[ampersand...].contains(";") {
+            kept = kept[..<ampersand]
+        }
+        return String(kept) + "…"
+    }
+
+    /// The message's top-level `text`: Slack reads it as mrkdwn too and notifies from it (mobile notifications use
+    /// nothing else), so it is escaped like the blocks.
     static func fallbackText(_ reply: AgentReply) -> String {
         if let lesson = reply.lesson {
-            return escape(limit("\(lesson.title): \(lesson.question)", 3000))
+            return limit(escape("\(lesson.title): \(lesson.question)"), 3000)
         }
         if let verdict = reply.verdict {
-            return escape(limit((verdict.correct ? "Correct. " : "Not quite. ") + verdict.explanation, 3000))
+            return limit(escape((verdict.correct ? "Correct. " : "Not quite. ") + verdict.explanation), 3000)
         }
-        return escape(limit(reply.text, 3000))
+        return limit(escape(reply.text), 3000)
     }
 }

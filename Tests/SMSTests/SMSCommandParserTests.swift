@@ -100,6 +100,24 @@ import Testing
         #expect(reason.contains("\"25:00\""))
     }
 
+    // Found with fuzz/SMSCommandsFuzzer's invariant: Foundation takes abbreviations and offsets as identifiers, but
+    // Postgres (pg_timezone_names) knows neither, so the learner was told "Time zone set to PST." and got UTC.
+    @Test(arguments: ["TZ PST", "TZ IST", "TZ GMT+5", "tz utc+2", "TZ GMT-0300"])
+    func abbreviationOrOffsetIsNotATimeZone(body: String) {
+        guard case .invalid(let reason) = SMSCommandParser.parse(body) else {
+            Issue.record("\(body) was accepted as \(SMSCommandParser.parse(body))")
+            return
+        }
+        #expect(reason.contains("TZ America/Chicago"))
+    }
+
+    @Test func tzDatabaseLinksAndUTCAreStillZones() {
+        #expect(SMSCommandParser.parse("TZ US/Eastern") == .setTimeZone(identifier: "US/Eastern"))
+        #expect(SMSCommandParser.parse("TZ Etc/GMT+5") == .setTimeZone(identifier: "Etc/GMT+5"))
+        #expect(SMSCommandParser.parse("TZ UTC") == .setTimeZone(identifier: "GMT"))
+        #expect(SMSCommandParser.parse("TZ Asia/Kolkata") == .setTimeZone(identifier: "Asia/Kolkata"))
+    }
+
     @Test(arguments: ["TZ Mars/Olympus", "TZ", "TZ America/Chicago please", "tz nowhere"])
     func badTimeZoneIsInvalidWithHelp(body: String) {
         guard case .invalid(let reason) = SMSCommandParser.parse(body) else {

@@ -83,4 +83,50 @@ import Testing
             Self.texts(message).contains { $0.contains("*A. Yearly cost*") && $0.contains("APR is the annual rate.") })
         #expect(message.text.contains("Not quite"))
     }
+
+    /// No raw `<` or `>`, and `&` only as the start of `&amp;`, `&lt;` or `&gt;` (compared as bytes, as Slack reads them).
+    static func isEscaped(_ mrkdwn: String) -> Bool {
+        let bytes = Array(mrkdwn.utf8)
+        return bytes.indices.allSatisfy { index in
+            switch bytes[index] {
+            case UInt8(ascii: "<"), UInt8(ascii: ">"): false
+            case UInt8(ascii: "&"): ["&amp;", "&lt;", "&gt;"].contains { bytes[index...].starts(with: $0.utf8) }
+            default: true
+            }
+        }
+    }
+
+    // Found by fuzz/EscapingFuzzer: `<` followed by a combining mark is one Character that is not `<`.
+    @Test func angleBracketFollowedByACombiningMarkIsStillEscaped() {
+        for text in ["<\u{338}!channel>", "<\u{301}https://evil.example|click>", "x &\u{20DD} y", "<\u{200D}@U123>"] {
+            let escaped = SlackReplyRenderer.escape(text)
+            #expect(Self.isEscaped(escaped), "\(escaped.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(SlackReplyRenderer.escape("<\u{338}!channel>") == "&lt;\u{338}!channel&gt;")
+    }
+
+    // Found by fuzz/EscapingFuzzer: the top-level text went out raw, and Slack reads it as mrkdwn (and mobile
+    // notifications show nothing else), so `<!channel>` in it would notify the channel.
+    @Test func topLevelTextIsEscapedLikeTheBlocks() {
+        let reply = SlackReplyRenderer.message(for: AgentReply(text: "hi <!channel> & <@U123>"))
+        #expect(reply.text == "hi &lt;!channel&gt; &amp; &lt;@U123&gt;")
+        let verdict = QuizVerdict(
+            lessonID: "apr-easy-1", correct: true, selectedIndex: 0, correctIndex: 0, correctOption: "Yearly cost",
+            explanation: "<!here> APR & fees", feedback: "Yes")
+        #expect(SlackReplyRenderer.message(for: AgentReply(text: "", verdict: verdict)).text == "Correct. &lt;!here&gt; APR &amp; fees")
+        #expect(Self.isEscaped(SlackReplyRenderer.answeredLesson(Self.card(title: "<!channel>"), verdict: verdict).text))
+        #expect(Self.isEscaped(SlackReplyRenderer.message(for: AgentReply(text: "", lesson: Self.card(title: "a<b"))).text))
+    }
+
+    // Found by fuzz/EscapingFuzzer: cutting escaped text to Slack's limit could stop inside `&amp;`.
+    @Test func textCutToTheLimitNeverEndsInsideAnEntity() throws {
+        for padding in 2990...2999 {
+            let text = String(repeating: "a", count: padding) + String(repeating: "&", count: 10)
+            let message = SlackReplyRenderer.message(for: AgentReply(text: text))
+            let section = try #require(Self.texts(message).first)
+            #expect(section.count <= 3000 && message.text.count <= 3000)
+            #expect(Self.isEscaped(section) && Self.isEscaped(message.text), "cut after \(padding) letters")
+            #expect(section.hasSuffix("…"))
+        }
+    }
 }
