@@ -184,8 +184,15 @@ package func buildApplication(
     let configuration = dependencies.configuration
     let logger = dependencies.logger
     let router = buildRouter(dependencies: dependencies)
+    let bodyTimeout = TimeAmount(configuration.httpBodyTimeout)
     return Application(
         router: router,
+        // Slow clients: the idle timeout closes a connection whose headers never complete; the body timeout answers
+        // 408 to one that sends headers and then stalls or trickles its body (every byte resets the idle clock).
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestBodyTimeoutHandler(timeout: bodyTimeout)],
+                idleTimeout: TimeAmount(configuration.httpIdleTimeout))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.bindHost, port: configuration.port), serverName: "learning-gateway"),
         services: dependencies.services(for: roles.union([.web])),

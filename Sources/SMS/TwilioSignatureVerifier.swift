@@ -11,10 +11,16 @@ import Signing
 /// whether or not the signature covered the scheme's default port (`:443`, `:80`), because Twilio has signed both.
 package struct TwilioSignatureVerifier: Sendable, CustomStringConvertible {
     private let authToken: [UInt8]
+    /// Decides whether a presented signature or body hash is the expected one: `.constantTime` unless a test says
+    /// otherwise.
+    package let comparator: CredentialComparator
 
-    /// - Parameter authToken: the account's Auth Token (the secret Twilio signs webhooks with).
-    package init(authToken: String) {
+    /// - Parameters:
+    ///   - authToken: the account's Auth Token (the secret Twilio signs webhooks with).
+    ///   - comparator: how signatures and body hashes are compared.
+    package init(authToken: String, comparator: CredentialComparator = .constantTime) {
         self.authToken = Array(authToken.utf8)
+        self.comparator = comparator
     }
 
     package var description: String { "TwilioSignatureVerifier(authToken: <redacted>)" }
@@ -42,7 +48,7 @@ package struct TwilioSignatureVerifier: Sendable, CustomStringConvertible {
             let claimedDigest = Hex.decode(claimedHash)
         else { return false }
         // Both checks always run in full, and both must hold.
-        let bodyMatches = ConstantTime.equals(claimedDigest, Digest.sha256(jsonBody))
+        let bodyMatches = comparator.equals(expected: Digest.sha256(jsonBody), presented: claimedDigest)
         var signatureMatches = false
         for candidate in Self.urlCandidates(url) where self.matches(signature, message: candidate) {
             signatureMatches = true
@@ -58,7 +64,7 @@ package struct TwilioSignatureVerifier: Sendable, CustomStringConvertible {
 
     private func matches(_ signature: String, message: String) -> Bool {
         let expected = Base64.encode(HMAC.authenticationCode(.sha1, key: self.authToken, message: Array(message.utf8)))
-        return ConstantTime.equals(expected, signature)
+        return comparator.equals(expected: Array(expected.utf8), presented: Array(signature.utf8))
     }
 
     /// The concatenated `name + value` strings to try: every pair sorted by name then value; and, only when some

@@ -3,15 +3,20 @@ import Signing
 
 /// Verifies Slack's request signatures: `v0=` + hex(HMAC-SHA256(signing secret, "v0:{timestamp}:{raw body}")),
 /// compared in constant time, with the timestamp no more than five minutes from now in either direction.
-package struct SlackSignatureVerifier: Sendable {
+package struct SlackSignatureVerifier: Sendable, CustomStringConvertible {
     /// How far a request's timestamp may be from now (Slack's recommendation: five minutes).
     package static let tolerance: TimeInterval = 300
 
     private let signingSecret: [UInt8]
+    /// Decides whether the presented signature is the expected one: `.constantTime` unless a test says otherwise.
+    package let comparator: CredentialComparator
 
-    package init(signingSecret: String) {
+    package init(signingSecret: String, comparator: CredentialComparator = .constantTime) {
         self.signingSecret = Array(signingSecret.utf8)
+        self.comparator = comparator
     }
+
+    package var description: String { "SlackSignatureVerifier(signingSecret: <redacted>)" }
 
     /// Checks a request. Call it with the exact bytes received, before decoding anything.
     /// - Parameters:
@@ -30,7 +35,9 @@ package struct SlackSignatureVerifier: Sendable {
         if age < -Self.tolerance { throw .future }
         guard signature.hasPrefix("v0=") else { throw .badSignature }
         let expected = "v0=" + Hex.encode(Self.mac(secret: signingSecret, timestamp: timestamp, body: body))
-        guard ConstantTime.equals(Array(expected.utf8), Array(signature.utf8)) else { throw .badSignature }
+        guard comparator.equals(expected: Array(expected.utf8), presented: Array(signature.utf8)) else {
+            throw .badSignature
+        }
     }
 
     /// The `X-Slack-Signature` value for a body (used by `gateway simulate` and the tests).

@@ -19,6 +19,8 @@ import Testing
         #expect(configuration.logLevel == .info)
         #expect(configuration.apiKeys.isEmpty)
         #expect(configuration.slack.botToken == nil)
+        #expect(configuration.httpIdleTimeout == .seconds(75))
+        #expect(configuration.httpBodyTimeout == .seconds(10))
     }
 
     @Test(arguments: ["DATABASE_URL", "REDIS_URL"])
@@ -44,6 +46,7 @@ import Testing
         ("PUBLIC_BASE_URL", "not a url"), ("TWILIO_FROM_NUMBER", "555-0100"), ("MAX_BODY_BYTES", "12"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token-secret"), ("GATEWAY_API_KEYS", "short"),
         ("ADMIN_SLACK_USER_IDS", "U123,bad id"), ("TWILIO_MESSAGES_PER_SECOND", "fast"),
+        ("HTTP_IDLE_TIMEOUT_MS", "999"), ("HTTP_BODY_TIMEOUT_MS", "forever"), ("HTTP_BODY_TIMEOUT_MS", "99"),
     ])
     func malformedValueIsNamedWithoutEchoingIt(variable: String, value: String) {
         var environment = minimal

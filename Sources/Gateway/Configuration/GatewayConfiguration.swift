@@ -48,6 +48,12 @@ package struct GatewayConfiguration: Sendable, CustomStringConvertible {
     package var logFormat: LogFormat
     /// Largest request body accepted; larger ones get 413.
     package var maxBodyBytes: Int
+    /// How long a connection may stay idle, between requests or before a request's headers are complete, before
+    /// it is closed. Longer than the load balancer's idle timeout (60 s), so the balancer closes first.
+    package var httpIdleTimeout: Duration
+    /// How long a request's body may take to arrive once its headers are in; a slower client gets 408 and its
+    /// connection is closed.
+    package var httpBodyTimeout: Duration
     package var databasePoolSize: Int
     package var redisPoolSize: Int
     /// Postgres `statement_timeout` for every statement.
@@ -137,6 +143,14 @@ package struct GatewayConfiguration: Sendable, CustomStringConvertible {
         maxBodyBytes = try reader.integer(
             "MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20), expected: "a byte count from 1024 to 67108864"
         )
+        httpIdleTimeout = .milliseconds(
+            try reader.integer(
+                "HTTP_IDLE_TIMEOUT_MS", default: 75_000, range: 1000...3_600_000,
+                expected: "milliseconds from 1000 to 3600000"))
+        httpBodyTimeout = .milliseconds(
+            try reader.integer(
+                "HTTP_BODY_TIMEOUT_MS", default: 10_000, range: 100...600_000, expected: "milliseconds from 100 to 600000"
+            ))
         databasePoolSize = try reader.integer(
             "DATABASE_POOL_SIZE", default: 10, range: 1...200, expected: "a connection count from 1 to 200")
         redisPoolSize = try reader.integer(

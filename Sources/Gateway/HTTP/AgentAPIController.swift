@@ -5,13 +5,12 @@ import Learning
 import Logging
 import NIOCore
 import Postgres
-import Signing
 
 /// The agent's JSON API for other systems: chat, start a lesson, submit an answer, read a learning path and
 /// progress. Every call needs an `X-API-Key` from `GATEWAY_API_KEYS` (compared in constant time); with no keys
 /// configured the API refuses everything. `learner_id` is the caller's own id for a learner (channel `api`).
 package struct AgentAPIController<Context: RequestContext>: Sendable {
-    let apiKeys: [[UInt8]]
+    let apiKeys: APIKeyVerifier
     let agent: any AgentTurnHandler
     let store: PostgresLearningStore
     let curriculum: CurriculumPack
@@ -22,7 +21,7 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
         apiKeys: [String], agent: any AgentTurnHandler, store: PostgresLearningStore, curriculum: CurriculumPack,
         maxBodyBytes: Int
     ) {
-        self.apiKeys = apiKeys.map { Array($0.utf8) }
+        self.apiKeys = APIKeyVerifier(keys: apiKeys)
         self.agent = agent
         self.store = store
         self.curriculum = curriculum
@@ -237,15 +236,11 @@ package struct AgentAPIController<Context: RequestContext>: Sendable {
     }
 
     private func authorise(_ request: Request) throws {
-        guard !apiKeys.isEmpty else { throw APIError.disabled }
+        guard apiKeys.isEnabled else { throw APIError.disabled }
         guard let supplied = request.headers[HTTPField.Name("X-API-Key")!], !supplied.isEmpty else {
             throw APIError.missingKey
         }
-        let bytes = Array(supplied.utf8)
-        // Compare against every key, without stopping at the first match, so timing says nothing about which.
-        var matched = false
-        for key in apiKeys where ConstantTime.equals(key, bytes) { matched = true }
-        guard matched else { throw APIError.invalidKey }
+        guard apiKeys.isValid(supplied) else { throw APIError.invalidKey }
     }
 
     private func decode<T: Decodable>(_ request: Request) async throws -> T {
