@@ -11,7 +11,7 @@ export DATA_DIR
 SERVICES := infrastructure/local/services.sh
 
 .PHONY: run test build build-tests deps services services-fast stop status migrate bench bench-slack bench-agent bench-scheduler fault-tests soak docker-check \
-	terraform-check clean-data
+	terraform-check fuzz clean-data
 
 ## run: install what is missing, start local Postgres and Redis, migrate, and serve on 127.0.0.1:8080
 run: deps services build
@@ -83,6 +83,11 @@ docker-check: deps
 ## REQUIRE_TERRAFORM=1 makes a missing terraform an error)
 terraform-check:
 	bash infrastructure/terraform/check.sh
+
+## fuzz: build the libFuzzer targets with AddressSanitizer (.build-fuzz) and fuzz each for FUZZ_SECONDS (60), seeded from
+## webhooks/; fails with the saved input on any crash, broken invariant, hang or memory blow-up (see docs/fuzzing.md)
+fuzz: deps
+	bash fuzz/run.sh
 
 clean-data: stop
 	rm -rf "$(DATA_DIR)"

@@ -47,6 +47,7 @@ seed_from_webhooks() {
 }
 
 export SWIFT_DETERMINISTIC_HASHING=1
+# shellcheck disable=SC2054 # the comma belongs to -sanitize=fuzzer,address
 build_flags=(-c debug --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
 mkdir -p "$FUZZ_OUT_DIR"
 echo "Building ${targets[*]} with -sanitize=fuzzer,address (log: $FUZZ_OUT_DIR/build.log)"
