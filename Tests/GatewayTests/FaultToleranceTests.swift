@@ -158,4 +158,50 @@ import WebhookSamples
             await schema.drop()
         }
     }
+
+    @Test func aProviderThatHangsTimesOutAndIsRetriedWithoutHoldingConnections() async throws {
+        let standIn = SlackAPIStandIn()
+        try await standIn.run { apiBase, _ in
+            let schema = try await TestSchema.create()
+            let dependencies = try GatewayTestHarness.dependencies(schema: schema, Self.settings(apiBase, [:]))
+            try await dependencies.migrator.migrate()
+            // Slack hangs for 3 s on each of the first 8 posts; the client gives up after 300 ms.
+            standIn.script("chat.postMessage", Array(repeating: .delay(.seconds(3)), count: 8))
+            let dispatcher = SlackDispatcher(
+                outbox: dependencies.outbox,
+                slack: SlackWebAPIClient(
+                    transport: dependencies.httpClient, baseURL: apiBase, botToken: "xoxb-test",
+                    timeout: .milliseconds(300)),
+                pacer: ChannelPacer(
+                    redis: dependencies.redis, prefix: dependencies.configuration.redisKeyPrefix + "pace:slack:",
+                    interval: .seconds(1)),
+                metrics: dependencies.metrics, logger: dependencies.logger)
+            for index in 0..<8 {
+                let body = try SlackOutboundBody(operation: .post, channel: "DHANG\(index)", text: "message \(index)")
+                    .encoded()
+                try await dependencies.outbox.enqueue(
+                    dedupeKey: "hang:\(index)", channel: "slack", destination: "DHANG\(index)", kind: "reply",
+                    body: body)
+            }
+            let started = ContinuousClock.now
+            #expect(try await dispatcher.dispatchOnce() == 8)
+            // All eight timed out together, well before Slack would have answered, and were put back.
+            #expect(ContinuousClock.now - started < .seconds(2))
+            let backedOff = try await dependencies.postgres.query(
+                "SELECT count(*) AS n FROM outbound_messages WHERE status = 'queued' AND next_attempt_at > now()")
+            #expect(try backedOff[0].decode(Int.self, "n") == 8)
+            #expect(dependencies.postgres.connectionsInUse == 0)
+
+            // Slack answers again: each goes out once.
+            try await Task.sleep(for: .milliseconds(1050))
+            try await dependencies.postgres.query("UPDATE outbound_messages SET next_attempt_at = now()")
+            #expect(try await dispatcher.dispatchOnce() == 8)
+            let sent = try await dependencies.postgres.query(
+                "SELECT count(*) AS n FROM outbound_messages WHERE status = 'sent' AND attempts = 2")
+            #expect(try sent[0].decode(Int.self, "n") == 8)
+            #expect(standIn.calls("chat.postMessage").count == 16)
+            await GatewayTestHarness.close(dependencies)
+            await schema.drop()
+        }
+    }
 }

@@ -25,6 +25,8 @@ package final class SlackAPIStandIn: Sendable {
     package enum Scripted: Sendable {
         case slackError(String)
         case status(Int, retryAfter: Int? = nil)
+        /// Answers normally, but only after this long (a provider that hangs past the client's timeout).
+        case delay(Duration)
     }
 
     private let state = Mutex<(calls: [Call], scripts: [String: [Scripted]], ts: Int)>(([], [:], 0))
@@ -83,6 +85,8 @@ package final class SlackAPIStandIn: Sendable {
             var headers: HTTPFields = [:]
             if let retryAfter { headers[.retryAfter] = String(retryAfter) }
             return Response(status: .init(code: status), headers: headers)
+        case .delay(let pause):
+            try await Task.sleep(for: pause)
         case nil:
             break
         }
