@@ -149,8 +149,7 @@ package struct GatewayDependencies: Sendable {
     package var lessonScheduler: LessonScheduler {
         LessonScheduler(
             planner: LessonPlanner(pool: postgres),
-            reconciler: DeliveryReconciler(store: deliveries, dueSet: dueSet), deliveries: deliveries,
-            clock: databaseClock, postgres: postgres, metrics: metrics, logger: logger)
+            reconciler: DeliveryReconciler(store: deliveries, dueSet: dueSet), clock: databaseClock, postgres: postgres, metrics: metrics, logger: logger)
     }
 
     /// Services that own connections, in start order. ServiceGroup shuts down in reverse order, and the HTTP

@@ -4,15 +4,8 @@ import Foundation
 package struct ClaimedDelivery: Sendable, Equatable {
     package let id: UUID
     package let learnerID: UUID
-    package let localDate: String
-    package let dueAt: Date
-    package let dayEndsAt: Date
-    /// Seconds between the due time and the claim, by the database's clock.
-    package let lateness: Double
     /// Claims so far, this one included.
     package let attempts: Int
-    /// The admin who pushed it out early, if one did.
-    package let pushedBy: String?
     /// Where the lesson goes: the learner's Slack identity if they have one, else their phone.
     package let target: DeliveryTarget?
 }

@@ -45,11 +45,8 @@ package struct LessonDeliveryStore: Sendable {
                     updated_at = now()
                 FROM verdicts v
                 WHERE d.id = v.id AND v.verdict = 'claim'
-                RETURNING d.id, d.learner_id, d.local_date, d.due_at, d.day_ends_at, d.attempts, d.pushed_by)
-            SELECT 'claimed' AS outcome, c.id, c.learner_id, c.local_date::text AS local_date, c.due_at,
-                   c.day_ends_at, c.attempts, c.pushed_by, NULL::text AS reason,
-                   extract(epoch FROM now() - c.due_at)::float8 AS lateness,
-                   t.channel, t.external_id, t.dm_channel_id,
+                RETURNING d.id, d.learner_id, d.attempts)
+            SELECT 'claimed' AS outcome, c.id, c.learner_id, c.attempts, NULL::text AS reason, t.channel, t.external_id, t.dm_channel_id,
                    EXISTS (SELECT 1 FROM opt_outs o WHERE o.channel = t.channel AND o.address = t.external_id)
                        AS opted_out
             FROM claimed c
@@ -58,7 +55,7 @@ package struct LessonDeliveryStore: Sendable {
                 WHERE i.learner_id = c.learner_id AND i.channel IN ('slack', 'sms')
                 ORDER BY (i.channel = 'slack') DESC, i.id LIMIT 1) t ON true
             UNION ALL
-            SELECT s.status, s.id, NULL, NULL, NULL, NULL, NULL, NULL, s.reason, NULL, NULL, NULL, NULL, NULL
+            SELECT s.status, s.id, NULL, NULL, s.reason, NULL, NULL, NULL, NULL
             FROM skipped s
             """, [PostgresArray.text(ids.map { $0.uuidString }), Double(lease.milliseconds) / 1000, maxAttempts])
         var claims = DeliveryClaims()
@@ -76,10 +73,7 @@ package struct LessonDeliveryStore: Sendable {
                 claims.claimed.append(
                     ClaimedDelivery(
                         id: id, learnerID: try row.decode(UUID.self, "learner_id"),
-                        localDate: try row.decode(String.self, "local_date"),
-                        dueAt: try row.decode(Date.self, "due_at"), dayEndsAt: try row.decode(Date.self, "day_ends_at"),
-                        lateness: try row.decode(Double.self, "lateness"), attempts: try row.decode(Int.self, "attempts"),
-                        pushedBy: try row.decode(String?.self, "pushed_by"), target: target))
+                        attempts: try row.decode(Int.self, "attempts"), target: target))
             case "dead":
                 claims.dead.append(id)
             default:
@@ -173,13 +167,6 @@ package struct LessonDeliveryStore: Sendable {
                 RETURNING 1)
             SELECT count(*)::int8 AS n FROM ended
             """)
-        return Int(try rows.first?.decode(Int64.self, "n") ?? 0)
-    }
-
-    /// Pending deliveries already due (the scheduler's backlog).
-    package func backlog() async throws -> Int {
-        let rows = try await pool.query(
-            "SELECT count(*)::int8 AS n FROM lesson_deliveries WHERE status = 'pending' AND due_at <= now()")
         return Int(try rows.first?.decode(Int64.self, "n") ?? 0)
     }
 }

@@ -396,6 +396,35 @@ import Testing
         }
     }
 
+    @Test func aLessonThatCannotBeBuiltIsRetriedThenADeadLetter() async throws {
+        try await Self.withWorld { world in
+            let learner = try await world.learner(.slack, "U0NOLESSON")
+            // The lessons are missing from Postgres, so the agent cannot present one.
+            try await world.postgres.query("DELETE FROM lessons")
+            let dependencies = world.dependencies
+            let worker = LessonDeliveryWorker(
+                dueSet: dependencies.dueSet, deliveries: dependencies.deliveries, clock: dependencies.databaseClock,
+                agent: dependencies.agent, postgres: world.postgres, metrics: dependencies.metrics,
+                logger: dependencies.logger, maxAttempts: 2)
+            try await dependencies.lessonScheduler.plan()
+            for attempt in 1...3 {
+                try await dependencies.lessonScheduler.reconcileOnce()
+                #expect(try await worker.deliverOnce() == 1)
+                if attempt < 3 {
+                    // Released for a later pass with a backoff; skip the wait.
+                    #expect(try await world.today(learner).status == "claimed")
+                    try await world.postgres.query("UPDATE lesson_deliveries SET lease_until = now() WHERE status = 'claimed'")
+                }
+            }
+            #expect(try await world.deliveries(learner).first?.status == "dead")
+            #expect(try await world.deliveries(learner).first?.reason == "lesson_not_built")
+            #expect(try await world.count("SELECT count(*) FROM outbound_messages") == 0)
+            #expect(world.slack.calls.isEmpty)
+            #expect(world.metrics.contains("scheduler_lessons_dead_total{channel=\"none\"} 1"))
+            #expect(world.sink.captured.contains { $0.contains("daily lesson dead letter") && $0.contains("\"level\":\"error\"") })
+        }
+    }
+
     @Test func optedOutPausedAndUnenrolledLearnersAreSentNothing() async throws {
         try await Self.withWorld { world in
             let optedOut = try await world.learner(.sms, "+15551230002")

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Postgres
 import ServiceLifecycle
 import Synchronization
@@ -54,21 +55,40 @@ package struct MetricsSnapshotLogger: Service {
 
     /// Writes one snapshot line now.
     package func logSnapshot() async throws {
+        let backlogs = try await Backlogs.read(postgres)
+        logger.info(
+            "metrics snapshot",
+            metadata: [
+                "inbox_backlog": .stringConvertible(backlogs.inbox), "outbox_backlog": .stringConvertible(backlogs.outbox),
+                "scheduler_due_backlog": .stringConvertible(backlogs.due),
+                "scheduler_lateness_seconds_max": .stringConvertible(lateness.take() ?? 0),
+            ])
+    }
+}
+
+/// What waits: inbound events not yet processed, outbound messages not yet sent, daily lessons due and unclaimed.
+struct Backlogs {
+    var inbox: Int64
+    var outbox: Int64
+    var due: Int64
+
+    /// Reads all three in one statement (each count uses its table's partial work index).
+    static func read(_ postgres: PostgresConnectionPool) async throws -> Backlogs {
         let row = try await postgres.query(
             """
             SELECT (SELECT count(*) FROM lesson_deliveries WHERE status = 'pending' AND due_at <= now())::int8 AS due,
                    (SELECT count(*) FROM inbound_events WHERE status IN ('pending', 'processing'))::int8 AS inbox,
                    (SELECT count(*) FROM outbound_messages WHERE status IN ('queued', 'sending'))::int8 AS outbox
             """)[0]
-        let inbox = try row.decode(Int64.self, "inbox")
-        let outbox = try row.decode(Int64.self, "outbox")
-        let due = try row.decode(Int64.self, "due")
-        logger.info(
-            "metrics snapshot",
-            metadata: [
-                "inbox_backlog": .stringConvertible(inbox), "outbox_backlog": .stringConvertible(outbox),
-                "scheduler_due_backlog": .stringConvertible(due),
-                "scheduler_lateness_seconds_max": .stringConvertible(lateness.take() ?? 0),
-            ])
+        return Backlogs(
+            inbox: try row.decode(Int64.self, "inbox"), outbox: try row.decode(Int64.self, "outbox"),
+            due: try row.decode(Int64.self, "due"))
+    }
+
+    /// Publishes them as the gauges `inbox_backlog`, `outbox_backlog` and `scheduler_due_backlog`.
+    func record(in metrics: GatewayMetrics) {
+        metrics.gauge("inbox_backlog").record(inbox)
+        metrics.gauge("outbox_backlog").record(outbox)
+        metrics.gauge("scheduler_due_backlog").record(due)
     }
 }

@@ -136,18 +136,18 @@ package struct SMSDispatcher: Service {
     }
 
     private func record(_ error: TwilioAPIError, _ envelope: OutboundEnvelope) async {
+        // One draw of the jittered backoff decides both whether to retry and when.
+        let backoff = SlackDispatcher.backoff(attempt: envelope.attempts)
         do {
             switch error.kind {
             case .rateLimited(let retryAfter) where envelope.mayRetry(after: retryAfter, maxAttempts: .max):
                 metrics.counter("outbound_retried_total", [("channel", "sms"), ("reason", "rate_limited")]).increment()
                 lessons.retried(envelope)
                 try await outbox.retry(envelope.id, after: retryAfter, error: error.reason)
-            case .transient
-            where envelope.mayRetry(after: SlackDispatcher.backoff(attempt: envelope.attempts), maxAttempts: maxAttempts):
+            case .transient where envelope.mayRetry(after: backoff, maxAttempts: maxAttempts):
                 metrics.counter("outbound_retried_total", [("channel", "sms"), ("reason", "transient")]).increment()
                 lessons.retried(envelope)
-                try await outbox.retry(
-                    envelope.id, after: SlackDispatcher.backoff(attempt: envelope.attempts), error: error.reason)
+                try await outbox.retry(envelope.id, after: backoff, error: error.reason)
             case .transient, .rateLimited:
                 lessons.dead(envelope, code: error.reason)
                 metrics.counter("outbound_dead_total", [("channel", "sms")]).increment()

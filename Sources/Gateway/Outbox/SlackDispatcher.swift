@@ -169,6 +169,8 @@ package struct SlackDispatcher: Service {
     }
 
     private func record(_ error: SlackAPIError, for envelope: OutboundEnvelope) async {
+        // One draw of the jittered backoff decides both whether to retry and when.
+        let backoff = Self.backoff(attempt: envelope.attempts)
         do {
             switch error.kind {
             case .rateLimited(let retryAfter) where envelope.mayRetry(after: retryAfter, maxAttempts: .max):
@@ -176,10 +178,10 @@ package struct SlackDispatcher: Service {
                     .increment()
                 lessons.retried(envelope)
                 try await outbox.retry(envelope.id, after: retryAfter, error: error.code)
-            case .transient where envelope.mayRetry(after: Self.backoff(attempt: envelope.attempts), maxAttempts: maxAttempts):
+            case .transient where envelope.mayRetry(after: backoff, maxAttempts: maxAttempts):
                 metrics.counter("outbound_retried_total", [("channel", "slack"), ("reason", "transient")]).increment()
                 lessons.retried(envelope)
-                try await outbox.retry(envelope.id, after: Self.backoff(attempt: envelope.attempts), error: error.code)
+                try await outbox.retry(envelope.id, after: backoff, error: error.code)
             case .transient, .rateLimited:
                 metrics.counter("outbound_dead_total", [("channel", "slack")]).increment()
                 logger.error(

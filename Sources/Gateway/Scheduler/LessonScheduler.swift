@@ -11,7 +11,6 @@ import ServiceLifecycle
 package struct LessonScheduler: Service {
     let planner: LessonPlanner
     let reconciler: DeliveryReconciler
-    let deliveries: LessonDeliveryStore
     let clock: DatabaseClock
     let postgres: PostgresConnectionPool
     let metrics: GatewayMetrics
@@ -20,13 +19,12 @@ package struct LessonScheduler: Service {
     let reconcileEvery: Duration
 
     package init(
-        planner: LessonPlanner, reconciler: DeliveryReconciler, deliveries: LessonDeliveryStore, clock: DatabaseClock,
+        planner: LessonPlanner, reconciler: DeliveryReconciler, clock: DatabaseClock,
         postgres: PostgresConnectionPool, metrics: GatewayMetrics, logger: Logger,
         planEvery: Duration = .seconds(600), reconcileEvery: Duration = .seconds(5)
     ) {
         self.planner = planner
         self.reconciler = reconciler
-        self.deliveries = deliveries
         self.clock = clock
         self.postgres = postgres
         self.metrics = metrics
@@ -73,16 +71,6 @@ package struct LessonScheduler: Service {
             metrics.counter("scheduler_lessons_skipped_total", [("reason", "day_ended")]).increment(by: pass.skipped)
             logger.warning("daily lessons skipped: the learners' day ended first", metadata: ["count": "\(pass.skipped)"])
         }
-        let rows = try await postgres.query(
-            """
-            SELECT (SELECT count(*) FROM lesson_deliveries WHERE status = 'pending' AND due_at <= now())::int8 AS due,
-                   (SELECT count(*) FROM inbound_events WHERE status IN ('pending', 'processing'))::int8 AS inbox,
-                   (SELECT count(*) FROM outbound_messages WHERE status IN ('queued', 'sending'))::int8 AS outbox
-            """)
-        if let row = rows.first {
-            metrics.gauge("scheduler_due_backlog").record(try row.decode(Int64.self, "due"))
-            metrics.gauge("inbox_backlog").record(try row.decode(Int64.self, "inbox"))
-            metrics.gauge("outbox_backlog").record(try row.decode(Int64.self, "outbox"))
-        }
+        try await Backlogs.read(postgres).record(in: metrics)
     }
 }
