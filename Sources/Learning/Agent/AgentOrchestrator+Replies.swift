@@ -2,7 +2,7 @@ import Foundation
 
 extension AgentOrchestrator {
     func greeting(_ turn: Turn) async throws -> AgentReply {
-        let profile = try await memory.profile(learnerID: turn.learnerID)
+        let profile = try await turn.memory.profile(learnerID: turn.learnerID)
         if profile.quizCount > 0 {
             return AgentReply(
                 text: "Welcome back! You've answered \(profile.quizCount) quiz"
@@ -18,49 +18,49 @@ extension AgentOrchestrator {
     }
 
     func learn(_ topic: String, _ turn: Turn) async throws -> AgentReply {
-        let assessment = try await toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: topic)
-        let stored = try await paths.path(learnerID: turn.learnerID)
+        let assessment = try await turn.toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: topic)
+        let stored = try await turn.paths.path(learnerID: turn.learnerID)
         let difficulty: Difficulty
         if let stored, stored.currentTopic == topic {
             difficulty = stored.difficulty
         } else {
             difficulty = assessment.answered > 0 ? assessment.level.suggestedDifficulty : .easy
         }
-        let card = try await toolbox.generateAdaptiveLesson.nextLesson(
+        let card = try await turn.toolbox.generateAdaptiveLesson.nextLesson(
             learnerID: turn.learnerID, topic: topic, difficulty: difficulty, channel: turn.channel.rawValue)
-        try await paths.savePath(
+        try await turn.paths.savePath(
             LearningPath(
                 learnerID: turn.learnerID, currentTopic: topic, difficulty: difficulty,
                 upcomingTopics: GetLearningPathTool.upcoming(after: topic, in: curriculum)),
             at: clock.now)
-        try await memory.recordTopicStarted(learnerID: turn.learnerID, topic: topic)
+        try await turn.memory.recordTopicStarted(learnerID: turn.learnerID, topic: topic)
         return lessonReply(card, intro: "Here's a \(card.difficulty.rawValue) lesson on \(card.topicTitle)")
     }
 
     func nextLesson(_ turn: Turn) async throws -> AgentReply {
-        if let review = try await toolbox.reviews.dueReviews(learnerID: turn.learnerID, limit: 1).first,
+        if let review = try await turn.toolbox.reviews.dueReviews(learnerID: turn.learnerID, limit: 1).first,
             let lesson = curriculum.lesson(id: review.lessonID)
         {
-            let card = try await toolbox.generateAdaptiveLesson.present(
+            let card = try await turn.toolbox.generateAdaptiveLesson.present(
                 lesson, learnerID: turn.learnerID, channel: turn.channel.rawValue, isReview: true)
             return lessonReply(card, intro: "Time to review a question you missed before")
         }
         guard let first = curriculum.topics.first else { return offTopicReply() }
         let path =
-            try await paths.path(learnerID: turn.learnerID)
+            try await turn.paths.path(learnerID: turn.learnerID)
             ?? LearningPath(
                 learnerID: turn.learnerID, currentTopic: first.slug, difficulty: .easy,
                 upcomingTopics: GetLearningPathTool.upcoming(after: first.slug, in: curriculum))
         let topic = curriculum.topic(path.currentTopic) != nil ? path.currentTopic : first.slug
-        let card = try await toolbox.generateAdaptiveLesson.nextLesson(
+        let card = try await turn.toolbox.generateAdaptiveLesson.nextLesson(
             learnerID: turn.learnerID, topic: topic, difficulty: path.difficulty, channel: turn.channel.rawValue)
-        try await paths.savePath(path, at: clock.now)
-        try await memory.recordTopicStarted(learnerID: turn.learnerID, topic: topic)
+        try await turn.paths.savePath(path, at: clock.now)
+        try await turn.memory.recordTopicStarted(learnerID: turn.learnerID, topic: topic)
         return lessonReply(card, intro: "Next up, a \(card.difficulty.rawValue) lesson on \(card.topicTitle)")
     }
 
     func answer(_ response: String, _ open: OpenQuiz, _ turn: Turn) async throws -> AgentReply {
-        let submission = try await toolbox.evaluateQuizResponse.submit(response: response, attempt: open.attempt)
+        let submission = try await turn.toolbox.evaluateQuizResponse.submit(response: response, attempt: open.attempt)
         switch submission {
         case .notUnderstood(let lesson):
             let options = lesson.quiz.options.enumerated().map { "\(Quiz.letter($0)): \($1)" }.joined(separator: "\n")
@@ -72,7 +72,7 @@ extension AgentOrchestrator {
                 text: "You've already answered that quiz. Say \"next lesson\" for a new one.",
                 quickReplies: ["Next lesson"])
         case .graded(let verdict, let lesson):
-            try await memory.recordGradedAnswer(
+            try await turn.memory.recordGradedAnswer(
                 learnerID: turn.learnerID, topic: lesson.topic, correct: verdict.correct)
             var text = "\(verdict.feedback) \(verdict.explanation)"
             if !verdict.correct { text += " I'll bring this question back for review tomorrow." }
@@ -84,42 +84,43 @@ extension AgentOrchestrator {
 
     /// Moves the learner's path once they have answered at least twice on the topic they are studying.
     private func updatePath(after lesson: Lesson, _ turn: Turn) async throws -> String? {
-        let path = try await paths.path(learnerID: turn.learnerID)
+        let path = try await turn.paths.path(learnerID: turn.learnerID)
         guard path == nil || path?.currentTopic == lesson.topic else { return nil }
-        let assessment = try await toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: lesson.topic)
+        let assessment = try await turn.toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: lesson.topic)
         guard assessment.answered >= 2 else { return nil }
-        let step = try await toolbox.getLearningPath.nextStep(
+        let step = try await turn.toolbox.getLearningPath.nextStep(
             learnerID: turn.learnerID, currentTopic: lesson.topic, performance: assessment.mastery)
         return pathNote(step)
     }
 
     func whatNext(_ turn: Turn) async throws -> AgentReply {
-        guard let path = try await paths.path(learnerID: turn.learnerID) else {
+        guard let path = try await turn.paths.path(learnerID: turn.learnerID) else {
             let first = curriculum.topics.first.map(\.title) ?? "the first topic"
             return AgentReply(
                 text: "Start with \(first) at the easy level. Say \"next lesson\" to begin.",
                 quickReplies: ["Next lesson"])
         }
-        let assessment = try await toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: path.currentTopic)
+        let assessment = try await turn.toolbox.assessKnowledge.assess(
+            learnerID: turn.learnerID, topic: path.currentTopic)
         var text: String
         if assessment.answered == 0 {
             text =
                 "Keep going with \(curriculum.title(ofTopic: path.currentTopic)) at the "
                 + "\(path.difficulty.rawValue) level."
         } else {
-            let step = try await toolbox.getLearningPath.nextStep(
+            let step = try await turn.toolbox.getLearningPath.nextStep(
                 learnerID: turn.learnerID, currentTopic: path.currentTopic, performance: assessment.mastery)
             text =
                 "Your mastery of \(curriculum.title(ofTopic: path.currentTopic)) is "
                 + "\(Self.percent(assessment.mastery)). " + pathNote(step)
         }
-        let due = try await toolbox.reviews.dueReviews(learnerID: turn.learnerID).count
+        let due = try await turn.toolbox.reviews.dueReviews(learnerID: turn.learnerID).count
         if due > 0 { text += " You also have \(due) missed question\(due == 1 ? "" : "s") due for review." }
         return AgentReply(text: text, quickReplies: ["Next lesson", "Progress"])
     }
 
     func progress(_ turn: Turn) async throws -> AgentReply {
-        let profile = try await memory.profile(learnerID: turn.learnerID)
+        let profile = try await turn.memory.profile(learnerID: turn.learnerID)
         guard profile.quizCount > 0 else {
             return AgentReply(
                 text: "You haven't answered any quizzes yet. Say \"next lesson\" to start.",
@@ -130,7 +131,7 @@ extension AgentOrchestrator {
                 + "\(Self.percent(profile.quizAverage)), level \(profile.level.rawValue)."
         ]
         for topic in profile.topicsCovered {
-            let assessment = try await toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: topic)
+            let assessment = try await turn.toolbox.assessKnowledge.assess(learnerID: turn.learnerID, topic: topic)
             guard assessment.answered > 0 else { continue }
             lines.append(
                 "• \(curriculum.title(ofTopic: topic)): mastery \(Self.percent(assessment.mastery)) "
@@ -140,13 +141,13 @@ extension AgentOrchestrator {
             lines.append(
                 "Weak areas: \(profile.weakAreas.map { curriculum.title(ofTopic: $0) }.joined(separator: ", ")).")
         }
-        let pending = try await toolbox.reviews.pendingReviews(learnerID: turn.learnerID).count
+        let pending = try await turn.toolbox.reviews.pendingReviews(learnerID: turn.learnerID).count
         if pending > 0 { lines.append("Questions waiting for review: \(pending).") }
         return AgentReply(text: lines.joined(separator: "\n"), quickReplies: ["Next lesson", "What did I get wrong?"])
     }
 
     func mistakes(_ turn: Turn) async throws -> AgentReply {
-        let records = try await history.responses(learnerID: turn.learnerID, topic: nil, limit: 100)
+        let records = try await turn.history.responses(learnerID: turn.learnerID, topic: nil, limit: 100)
         guard !records.isEmpty else {
             return AgentReply(
                 text: "You haven't answered any quizzes yet. Say \"next lesson\" to start.",
@@ -179,12 +180,14 @@ extension AgentOrchestrator {
     }
 
     func practice(topic: String?, industry: String?, _ turn: Turn) async throws -> AgentReply {
-        let path = try await paths.path(learnerID: turn.learnerID)
+        let path = try await turn.paths.path(learnerID: turn.learnerID)
         guard let slug = topic ?? path?.currentTopic ?? curriculum.topics.first?.slug else { return offTopicReply() }
-        if let industry { try await memory.setPreference(learnerID: turn.learnerID, key: "industry", value: industry) }
-        let profile = try await memory.profile(learnerID: turn.learnerID)
+        if let industry {
+            try await turn.memory.setPreference(learnerID: turn.learnerID, key: "industry", value: industry)
+        }
+        let profile = try await turn.memory.profile(learnerID: turn.learnerID)
         let difficulty = path?.currentTopic == slug ? path?.difficulty ?? .easy : .easy
-        let scenario = try toolbox.createPracticeScenario.scenario(
+        let scenario = try turn.toolbox.createPracticeScenario.scenario(
             topic: slug, industry: industry ?? profile.preferences["industry"] ?? "", difficulty: difficulty)
         let steps = scenario.steps.enumerated().map { "\($0 + 1). \($1)" }
         let text = ([scenario.title, scenario.setup] + steps + ["Takeaway: \(scenario.takeaway)"])

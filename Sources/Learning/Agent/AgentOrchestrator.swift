@@ -7,48 +7,26 @@ package struct AgentOrchestrator: Sendable {
     package let curriculum: CurriculumPack
     package let toolbox: LearningToolbox
     package let memory: LearnerMemory
-    let directory: any LearnerDirectory
-    let attempts: any LessonAttemptStore
-    let history: any QuizHistoryStore
-    let paths: any LearningPathStore
+    let turns: any LearningTurnSource
+    let redactor: PIIRedactor
     let clock: any WallClock
     let logger: Logger
     let classifier: IntentClassifier
     private let injectionScreen = PromptInjectionScreen()
     private let adviceGuard = AdviceGuard()
 
-    package init(
-        curriculum: CurriculumPack,
-        directory: any LearnerDirectory,
-        attempts: any LessonAttemptStore,
-        history: any QuizHistoryStore,
-        reviewStore: any ReviewStore,
-        paths: any LearningPathStore,
-        engagement: any EngagementStore,
-        memoryStore: any MemoryStore,
-        clock: any WallClock,
-        logger: Logger
-    ) {
+    /// Every dependency from one Postgres-backed store. `toolbox` and `memory` work on the store directly (for
+    /// the LLM planner); the orchestrator's own turns run as ``LearningTurn``s.
+    package init(curriculum: CurriculumPack, store: PostgresLearningStore, clock: any WallClock, logger: Logger) {
         let redactor = PIIRedactor()
         self.curriculum = curriculum
-        self.toolbox = LearningToolbox(
-            curriculum: curriculum, attempts: attempts, history: history, reviewStore: reviewStore, paths: paths,
-            engagement: engagement, clock: clock)
-        self.memory = LearnerMemory(store: memoryStore, history: history, redactor: redactor, clock: clock)
-        self.directory = directory
-        self.attempts = attempts
-        self.history = history
-        self.paths = paths
+        self.toolbox = LearningToolbox(curriculum: curriculum, store: store, clock: clock)
+        self.memory = LearnerMemory(store: store, history: store, redactor: redactor, clock: clock)
+        self.turns = store
+        self.redactor = redactor
         self.clock = clock
         self.logger = logger
         self.classifier = IntentClassifier(curriculum: curriculum)
-    }
-
-    /// Every dependency from one Postgres-backed store.
-    package init(curriculum: CurriculumPack, store: PostgresLearningStore, clock: any WallClock, logger: Logger) {
-        self.init(
-            curriculum: curriculum, directory: store, attempts: store, history: store, reviewStore: store,
-            paths: store, engagement: store, memoryStore: store, clock: clock, logger: logger)
     }
 
     /// The longest learner id accepted (Slack ids, E.164 numbers and API ids are far shorter).
@@ -61,8 +39,10 @@ package struct AgentOrchestrator: Sendable {
                 code: .invalidInput,
                 message: "an agent input needs a learner id of 1-\(Self.maxLearnerIDLength) characters")
         }
-        let learnerID = try await directory.resolve(channel: input.channel, externalID: input.learnerID)
-        let turn = Turn(learnerID: learnerID, channel: input.channel)
+        let turn = Turn(
+            try await turns.openTurn(channel: input.channel, externalID: input.learnerID), channel: input.channel,
+            curriculum: curriculum, redactor: redactor, clock: clock)
+        let learnerID = turn.learnerID
         let learnerText: String
         let interaction: String
         let reply: AgentReply
@@ -97,17 +77,38 @@ package struct AgentOrchestrator: Sendable {
             reply = helpReply()
         }
 
-        try await memory.remember(learnerID: learnerID, turns: [(.learner, learnerText), (.agent, reply.text)])
-        try await toolbox.trackEngagement.record(
+        try await turn.memory.remember(learnerID: learnerID, turns: [(.learner, learnerText), (.agent, reply.text)])
+        try await turn.toolbox.trackEngagement.record(
             learnerID: learnerID, interaction: interaction, channel: input.channel.rawValue)
+        try await turn.store.commit()
         return reply
     }
 
     // MARK: - Planning
 
+    /// One turn: the learner, the channel, and tools and memory over the turn's unit of work.
     struct Turn {
-        let learnerID: UUID
+        let store: any LearningTurn
         let channel: Channel
+        let toolbox: LearningToolbox
+        let memory: LearnerMemory
+
+        init(
+            _ store: any LearningTurn, channel: Channel, curriculum: CurriculumPack, redactor: PIIRedactor,
+            clock: any WallClock
+        ) {
+            self.store = store
+            self.channel = channel
+            self.toolbox = LearningToolbox(
+                curriculum: curriculum, attempts: store, history: store, reviewStore: store, paths: store,
+                engagement: store, clock: clock)
+            self.memory = LearnerMemory(store: store, history: store, redactor: redactor, clock: clock)
+        }
+
+        var learnerID: UUID { store.learnerID }
+        var attempts: any LessonAttemptStore { store }
+        var paths: any LearningPathStore { store }
+        var history: any QuizHistoryStore { store }
     }
 
     struct OpenQuiz {
@@ -116,7 +117,7 @@ package struct AgentOrchestrator: Sendable {
     }
 
     private func openQuiz(_ turn: Turn) async throws -> OpenQuiz? {
-        guard let attempt = try await attempts.openAttempt(learnerID: turn.learnerID),
+        guard let attempt = try await turn.attempts.openAttempt(learnerID: turn.learnerID),
             let lesson = curriculum.lesson(id: attempt.lessonID)
         else { return nil }
         return OpenQuiz(attempt: attempt, lesson: lesson)
@@ -125,7 +126,7 @@ package struct AgentOrchestrator: Sendable {
     private func perform(_ action: AgentAction, _ turn: Turn) async throws -> (String, AgentReply) {
         switch action {
         case .answer(let attemptID, let optionIndex):
-            guard let attempt = try await attempts.attempt(id: attemptID), attempt.learnerID == turn.learnerID,
+            guard let attempt = try await turn.attempts.attempt(id: attemptID), attempt.learnerID == turn.learnerID,
                 let lesson = curriculum.lesson(id: attempt.lessonID)
             else {
                 return (

@@ -3,18 +3,28 @@ import Postgres
 
 extension PostgresLearningStore: LessonAttemptStore {
     package func createAttempt(learnerID: UUID, lessonID: String, channel: String, at date: Date) async throws -> UUID {
+        let id = UUID()
         let rows = try await pool.query(
+            Self.insertAttempt(id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date))
+        if rows.affectedRows == 0 { throw Self.lessonNotSynced(lessonID) }
+        return id
+    }
+
+    /// Inserts an attempt with a caller-chosen id; changes no row when the lesson was never synced.
+    static func insertAttempt(id: UUID, learnerID: UUID, lessonID: String, channel: String, at date: Date)
+        -> PostgresQuery
+    {
+        PostgresQuery(
             """
-            INSERT INTO lesson_attempts (learner_id, lesson_id, channel, presented_at)
-            SELECT $1, id, $3, $4 FROM lessons WHERE curriculum_key = $2
-            RETURNING id
-            """, [learnerID, lessonID, channel, date])
-        guard let row = rows.first else {
-            throw LearningError(
-                code: .unknownLesson,
-                message: "lesson \(lessonID) is not in the lessons table; run the curriculum sync at start")
-        }
-        return try row.decode(UUID.self, "id")
+            INSERT INTO lesson_attempts (id, learner_id, lesson_id, channel, presented_at)
+            SELECT $1, $2, id, $4, $5 FROM lessons WHERE curriculum_key = $3
+            """, [id, learnerID, lessonID, channel, date])
+    }
+
+    static func lessonNotSynced(_ lessonID: String) -> LearningError {
+        LearningError(
+            code: .unknownLesson,
+            message: "lesson \(lessonID) is not in the lessons table; run the curriculum sync at start")
     }
 
     package func openAttempt(learnerID: UUID) async throws -> LessonAttempt? {
@@ -49,33 +59,44 @@ extension PostgresLearningStore: LessonAttemptStore {
         attemptID: UUID, response: String, selectedIndex: Int, correct: Bool, at date: Date
     ) async throws -> Bool {
         try await pool.transaction { connection in
-            // Closing the attempt first locks it: a second delivery of the same answer finds it closed.
-            let closed = try connection.query(
-                PostgresQuery(
-                    """
-                    UPDATE lesson_attempts SET answered_at = $2 WHERE id = $1 AND answered_at IS NULL
-                    RETURNING learner_id, lesson_id
-                    """, [attemptID, date]))
-            guard let row = closed.first else { return false }
-            let learnerID = try row.decode(UUID.self, "learner_id")
-            let lessonRowID = try row.decode(UUID.self, "lesson_id")
-            try connection.query(
-                PostgresQuery(
-                    """
-                    INSERT INTO quiz_responses (attempt_id, learner_id, lesson_id, topic, difficulty, response,
-                                                selected_index, correct, answered_at)
-                    SELECT $1, $2, id, topic, difficulty, $4, $5, $6, $7 FROM lessons WHERE id = $3
-                    """, [attemptID, learnerID, lessonRowID, response, selectedIndex, correct, date]))
-            return true
+            try Self.recordAnswer(
+                attemptID: attemptID, response: response, selectedIndex: selectedIndex, correct: correct, at: date,
+                on: connection)
         }
     }
 
-    private static let attemptSelect = """
+    /// Closes the attempt and stores the answer on `connection`, which must be in a transaction. False when the
+    /// attempt was already answered.
+    static func recordAnswer(
+        attemptID: UUID, response: String, selectedIndex: Int, correct: Bool, at date: Date,
+        on connection: PostgresConnection
+    ) throws -> Bool {
+        // Closing the attempt first locks it: a second delivery of the same answer finds it closed.
+        let closed = try connection.query(
+            PostgresQuery(
+                """
+                UPDATE lesson_attempts SET answered_at = $2 WHERE id = $1 AND answered_at IS NULL
+                RETURNING learner_id, lesson_id
+                """, [attemptID, date]))
+        guard let row = closed.first else { return false }
+        let learnerID = try row.decode(UUID.self, "learner_id")
+        let lessonRowID = try row.decode(UUID.self, "lesson_id")
+        try connection.query(
+            PostgresQuery(
+                """
+                INSERT INTO quiz_responses (attempt_id, learner_id, lesson_id, topic, difficulty, response,
+                                            selected_index, correct, answered_at)
+                SELECT $1, $2, id, topic, difficulty, $4, $5, $6, $7 FROM lessons WHERE id = $3
+                """, [attemptID, learnerID, lessonRowID, response, selectedIndex, correct, date]))
+        return true
+    }
+
+    static let attemptSelect = """
         SELECT a.id, a.learner_id, l.curriculum_key, a.channel, a.presented_at, a.answered_at
         FROM lesson_attempts a JOIN lessons l ON l.id = a.lesson_id
         """
 
-    private static func attempt(from row: PostgresRow) throws -> LessonAttempt {
+    static func attempt(from row: PostgresRow) throws -> LessonAttempt {
         LessonAttempt(
             id: try row.decode(UUID.self, "id"), learnerID: try row.decode(UUID.self, "learner_id"),
             lessonID: try row.decode(String?.self, "curriculum_key") ?? "",
@@ -86,7 +107,12 @@ extension PostgresLearningStore: LessonAttemptStore {
 
 extension PostgresLearningStore: QuizHistoryStore {
     package func responses(learnerID: UUID, topic: String?, limit: Int) async throws -> [QuizRecord] {
-        let rows = try await pool.query(
+        try Self.quizRecords(
+            try await pool.query(Self.selectResponses(learnerID: learnerID, topic: topic, limit: limit)))
+    }
+
+    static func selectResponses(learnerID: UUID, topic: String?, limit: Int) -> PostgresQuery {
+        PostgresQuery(
             """
             SELECT l.curriculum_key, r.topic, r.difficulty, r.correct, r.selected_index, r.answered_at
             FROM quiz_responses r JOIN lessons l ON l.id = r.lesson_id
@@ -94,7 +120,10 @@ extension PostgresLearningStore: QuizHistoryStore {
             ORDER BY r.answered_at DESC, r.id DESC
             LIMIT $3
             """, [learnerID, topic, limit])
-        return try rows.map { row in
+    }
+
+    static func quizRecords(_ rows: PostgresRows) throws -> [QuizRecord] {
+        try rows.map { row in
             QuizRecord(
                 lessonID: try row.decode(String?.self, "curriculum_key") ?? "",
                 topic: try row.decode(String.self, "topic"),

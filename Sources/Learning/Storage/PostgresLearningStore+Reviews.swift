@@ -9,19 +9,25 @@ extension PostgresLearningStore: ReviewStore {
     }
 
     package func saveReviewItem(_ item: ReviewItem) async throws {
-        let rows = try await pool.query(
+        if try await pool.query(Self.upsertReview(item)).affectedRows == 0 { throw Self.lessonNotSynced(item.lessonID) }
+    }
+
+    /// Inserts or replaces a review item; changes no row when the lesson was never synced.
+    static func upsertReview(_ item: ReviewItem) -> PostgresQuery {
+        PostgresQuery(
             """
             INSERT INTO review_items (learner_id, lesson_id, step, due_at)
             SELECT $1, id, $3, $4 FROM lessons WHERE curriculum_key = $2
             ON CONFLICT (learner_id, lesson_id) DO UPDATE SET step = EXCLUDED.step, due_at = EXCLUDED.due_at
             """, [item.learnerID, item.lessonID, item.step, item.dueAt])
-        if rows.affectedRows == 0 {
-            throw LearningError(code: .unknownLesson, message: "lesson \(item.lessonID) is not in the lessons table")
-        }
     }
 
     package func deleteReviewItem(learnerID: UUID, lessonID: String) async throws {
-        try await pool.query(
+        try await pool.query(Self.deleteReview(learnerID: learnerID, lessonID: lessonID))
+    }
+
+    static func deleteReview(learnerID: UUID, lessonID: String) -> PostgresQuery {
+        PostgresQuery(
             """
             DELETE FROM review_items r USING lessons l
             WHERE r.lesson_id = l.id AND r.learner_id = $1 AND l.curriculum_key = $2
@@ -40,12 +46,12 @@ extension PostgresLearningStore: ReviewStore {
         return try rows.map(Self.review(from:))
     }
 
-    private static let reviewSelect = """
+    static let reviewSelect = """
         SELECT r.learner_id, l.curriculum_key, r.step, r.due_at
         FROM review_items r JOIN lessons l ON l.id = r.lesson_id
         """
 
-    private static func review(from row: PostgresRow) throws -> ReviewItem {
+    static func review(from row: PostgresRow) throws -> ReviewItem {
         ReviewItem(
             learnerID: try row.decode(UUID.self, "learner_id"),
             lessonID: try row.decode(String?.self, "curriculum_key") ?? "",
@@ -57,15 +63,24 @@ extension PostgresLearningStore: LearningPathStore {
     package func path(learnerID: UUID) async throws -> LearningPath? {
         let rows = try await pool.query(
             "SELECT current_topic, difficulty, upcoming_topics FROM learning_paths WHERE learner_id = $1", [learnerID])
-        guard let row = rows.first else { return nil }
+        return try rows.first.flatMap { try Self.path(from: $0, learnerID: learnerID) }
+    }
+
+    /// The path in a row's `current_topic`, `difficulty` and `upcoming_topics`; nil when they are NULL (no path).
+    static func path(from row: PostgresRow, learnerID: UUID) throws -> LearningPath? {
+        guard let topic = try row.decode(String?.self, "current_topic") else { return nil }
         return LearningPath(
-            learnerID: learnerID, currentTopic: try row.decode(String.self, "current_topic"),
+            learnerID: learnerID, currentTopic: topic,
             difficulty: Difficulty(rawValue: try row.decode(String.self, "difficulty")) ?? .easy,
             upcomingTopics: try row.decodeJSON([String].self, "upcoming_topics"))
     }
 
     package func savePath(_ path: LearningPath, at date: Date) async throws {
-        try await pool.query(
+        try await pool.query(try Self.upsertPath(path, at: date))
+    }
+
+    static func upsertPath(_ path: LearningPath, at date: Date) throws -> PostgresQuery {
+        PostgresQuery(
             """
             INSERT INTO learning_paths (learner_id, current_topic, difficulty, upcoming_topics, updated_at)
             VALUES ($1, $2, $3, $4, $5)
@@ -82,7 +97,11 @@ extension PostgresLearningStore: LearningPathStore {
 
 extension PostgresLearningStore: EngagementStore {
     package func recordEngagement(_ event: EngagementEvent) async throws {
-        try await pool.query(
+        try await pool.query(Self.insertEngagement(event))
+    }
+
+    static func insertEngagement(_ event: EngagementEvent) -> PostgresQuery {
+        PostgresQuery(
             """
             INSERT INTO engagement_events (learner_id, interaction, channel, duration_ms, occurred_at)
             VALUES ($1, $2, $3, $4, $5)
@@ -131,9 +150,15 @@ extension PostgresLearningStore: MemoryStore {
         learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
     ) async throws {
         guard !turns.isEmpty else { return }
+        try await pool.query(Self.appendTurns(learnerID: learnerID, turns: turns, at: date, keep: keep))
+    }
+
+    static func appendTurns(
+        learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
+    ) -> PostgresQuery {
         // The DELETE runs on the statement's snapshot and cannot see the rows being inserted: it keeps the
         // newest `keep - turns.count` of the older ones.
-        try await pool.query(
+        PostgresQuery(
             """
             WITH added AS (
                 INSERT INTO memory_turns (learner_id, role, content, created_at)
@@ -167,10 +192,15 @@ extension PostgresLearningStore: MemoryStore {
             SELECT level, topics_covered, quiz_average, quiz_count, weak_areas, preferences
             FROM learner_profiles WHERE learner_id = $1
             """, [learnerID])
-        guard let row = rows.first else { return nil }
+        return try rows.first.flatMap { try Self.profile(from: $0, learnerID: learnerID) }
+    }
+
+    /// The profile in a row of `learner_profiles` columns; nil when `level` is NULL (no profile).
+    static func profile(from row: PostgresRow, learnerID: UUID) throws -> LearnerProfile? {
+        guard let level = try row.decode(String?.self, "level") else { return nil }
         return LearnerProfile(
             learnerID: learnerID,
-            level: KnowledgeLevel(rawValue: try row.decode(String.self, "level")) ?? .beginner,
+            level: KnowledgeLevel(rawValue: level) ?? .beginner,
             topicsCovered: try row.decodeJSON([String].self, "topics_covered"),
             quizAverage: try row.decode(Double.self, "quiz_average"), quizCount: try row.decode(Int.self, "quiz_count"),
             weakAreas: try row.decodeJSON([String].self, "weak_areas"),
@@ -178,7 +208,11 @@ extension PostgresLearningStore: MemoryStore {
     }
 
     package func saveProfile(_ profile: LearnerProfile, at date: Date) async throws {
-        try await pool.query(
+        try await pool.query(try Self.upsertProfile(profile, at: date))
+    }
+
+    static func upsertProfile(_ profile: LearnerProfile, at date: Date) throws -> PostgresQuery {
+        PostgresQuery(
             """
             INSERT INTO learner_profiles (learner_id, level, topics_covered, quiz_average, quiz_count, weak_areas,
                                           preferences, updated_at)

@@ -15,8 +15,18 @@ package struct PostgresLearningStore: Sendable {
 extension PostgresLearningStore: LearnerDirectory {
     package func resolve(channel: Channel, externalID: String) async throws -> UUID {
         if let known = try await find(channel: channel, externalID: externalID) { return known }
-        // The learner row and its identity are created together; when two first messages race, the loser's
-        // identity insert does nothing and its transaction rolls back the spare learner row.
+        if let created = try await create(channel: channel, externalID: externalID) { return created }
+        // Another caller created this identity first; use theirs.
+        guard let winner = try await find(channel: channel, externalID: externalID) else {
+            throw Self.vanishedIdentity
+        }
+        return winner
+    }
+
+    /// Creates the learner and its identity together and returns the new id; nil when another caller created
+    /// the identity first (the loser's identity insert does nothing and its transaction rolls back the spare
+    /// learner row).
+    func create(channel: Channel, externalID: String) async throws -> UUID? {
         do {
             return try await pool.transaction { connection in
                 let learner = try connection.query(PostgresQuery("INSERT INTO learners DEFAULT VALUES RETURNING id"))
@@ -31,13 +41,12 @@ extension PostgresLearningStore: LearnerDirectory {
                 return id
             }
         } catch is LostIdentityRace {
-            // Another caller created this identity first; use theirs.
+            return nil
         }
-        guard let winner = try await find(channel: channel, externalID: externalID) else {
-            throw LearningError(code: .storage, message: "a learner identity vanished while it was being created")
-        }
-        return winner
     }
+
+    static let vanishedIdentity = LearningError(
+        code: .storage, message: "a learner identity vanished while it was being created")
 
     package func find(channel: Channel, externalID: String) async throws -> UUID? {
         let rows = try await pool.query(

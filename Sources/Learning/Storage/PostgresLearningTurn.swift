@@ -1,0 +1,361 @@
+import Foundation
+import Postgres
+import Synchronization
+
+extension PostgresLearningStore: LearningTurnSource {
+    /// One query loads the learner's turn state by identity; a learner seen for the first time is created and
+    /// starts with nothing to load.
+    package func openTurn(channel: Channel, externalID: String) async throws -> any LearningTurn {
+        if let turn = try await loadTurn(channel: channel, externalID: externalID) { return turn }
+        if let created = try await create(channel: channel, externalID: externalID) {
+            return PostgresLearningTurn(newLearner: created, store: self)
+        }
+        // Another caller created this identity first; load theirs.
+        guard let turn = try await loadTurn(channel: channel, externalID: externalID) else {
+            throw Self.vanishedIdentity
+        }
+        return turn
+    }
+
+    private func loadTurn(channel: Channel, externalID: String) async throws -> PostgresLearningTurn? {
+        let rows = try await pool.query(PostgresQuery(Self.turnSnapshot, [channel.rawValue, externalID]))
+        return try rows.first.map { try PostgresLearningTurn(snapshot: $0, store: self) }
+    }
+
+    /// The learner, their newest open attempt, profile, path, review items and when each lesson was last shown.
+    /// Times inside the JSON columns are microseconds since 1970, so nothing is lost to formatting.
+    private static let turnSnapshot = """
+        SELECT li.learner_id,
+               oa.id AS open_id, oa.curriculum_key AS open_lesson, oa.channel AS open_channel,
+               oa.presented_at AS open_presented_at,
+               p.level, p.topics_covered, p.quiz_average, p.quiz_count, p.weak_areas, p.preferences,
+               lp.current_topic, lp.difficulty, lp.upcoming_topics,
+               (SELECT coalesce(json_agg(json_build_object(
+                           'lesson', coalesce(l.curriculum_key, ''), 'step', r.step,
+                           'due', (extract(epoch FROM r.due_at) * 1000000)::bigint) ORDER BY r.due_at), '[]')
+                  FROM review_items r JOIN lessons l ON l.id = r.lesson_id
+                 WHERE r.learner_id = li.learner_id) AS reviews,
+               (SELECT coalesce(json_agg(json_build_object(
+                           'lesson', s.curriculum_key, 'topic', s.topic,
+                           'at', (extract(epoch FROM s.last_at) * 1000000)::bigint)), '[]')
+                  FROM (SELECT l.curriculum_key, l.topic, max(a.presented_at) AS last_at
+                          FROM lesson_attempts a JOIN lessons l ON l.id = a.lesson_id
+                         WHERE a.learner_id = li.learner_id AND l.curriculum_key IS NOT NULL
+                         GROUP BY l.curriculum_key, l.topic) s) AS presented
+        FROM learner_identities li
+        LEFT JOIN LATERAL (
+            SELECT a.id, l.curriculum_key, a.channel, a.presented_at
+            FROM lesson_attempts a JOIN lessons l ON l.id = a.lesson_id
+            WHERE a.learner_id = li.learner_id AND a.answered_at IS NULL
+            ORDER BY a.presented_at DESC LIMIT 1) oa ON true
+        LEFT JOIN learner_profiles p ON p.learner_id = li.learner_id
+        LEFT JOIN learning_paths lp ON lp.learner_id = li.learner_id
+        WHERE li.channel = $1 AND li.external_id = $2
+        """
+}
+
+/// The Postgres ``LearningTurn``: the learner's state as loaded when the turn opened, kept current with the
+/// turn's own writes, and the deferred writes in order. Calls about another learner (none are expected) go
+/// straight to the database after the deferred writes.
+package final class PostgresLearningTurn: LearningTurn {
+    /// Answers loaded at once for quiz history questions; a learner with fewer has their whole history cached.
+    static let historyWindow = 500
+
+    package let learnerID: UUID
+    private let store: PostgresLearningStore
+    private let state: Mutex<State>
+
+    private struct State {
+        /// nil: unknown (query); .some(nil): known to have none.
+        var openAttempt: LessonAttempt??
+        var profile: LearnerProfile?
+        var path: LearningPath?
+        var reviews: [ReviewItem]
+        /// When each lesson was last shown, with its topic; nil once a lesson of unknown topic was shown.
+        var presented: [String: (topic: String, at: Date)]?
+        /// Answers newest first, at most `historyWindow`; nil until first needed or after a new answer.
+        var history: [QuizRecord]?
+        var pending: [PendingWrite] = []
+    }
+
+    /// A deferred write. `replaces` coalesces writes that overwrite a whole row (the profile, the path): only the
+    /// last one is kept. `unchanged` is thrown when the statement changes no row.
+    private struct PendingWrite: Sendable {
+        enum Row: Sendable, Equatable {
+            case profile
+            case path
+        }
+
+        let query: PostgresQuery
+        var replaces: Row? = nil
+        var unchanged: LearningError? = nil
+    }
+
+    init(newLearner learnerID: UUID, store: PostgresLearningStore) {
+        self.learnerID = learnerID
+        self.store = store
+        self.state = Mutex(State(openAttempt: .some(nil), reviews: [], presented: [:], history: []))
+    }
+
+    init(snapshot row: PostgresRow, store: PostgresLearningStore) throws {
+        let learnerID = try row.decode(UUID.self, "learner_id")
+        self.learnerID = learnerID
+        self.store = store
+        var open: LessonAttempt?
+        if let id = try row.decode(UUID?.self, "open_id") {
+            open = LessonAttempt(
+                id: id, learnerID: learnerID, lessonID: try row.decode(String?.self, "open_lesson") ?? "",
+                channel: try row.decode(String.self, "open_channel"),
+                presentedAt: try row.decode(Date.self, "open_presented_at"), answeredAt: nil)
+        }
+        let reviews = try row.decodeJSON([SnapshotReview].self, "reviews").map {
+            ReviewItem(learnerID: learnerID, lessonID: $0.lesson, step: $0.step, dueAt: Self.date($0.due))
+        }
+        var presented: [String: (topic: String, at: Date)] = [:]
+        for shown in try row.decodeJSON([SnapshotPresented].self, "presented") {
+            presented[shown.lesson] = (shown.topic, Self.date(shown.at))
+        }
+        self.state = Mutex(
+            State(
+                openAttempt: .some(open),
+                profile: try PostgresLearningStore.profile(from: row, learnerID: learnerID),
+                path: try PostgresLearningStore.path(from: row, learnerID: learnerID), reviews: reviews,
+                presented: presented, history: nil))
+    }
+
+    private struct SnapshotReview: Decodable {
+        let lesson: String
+        let step: Int
+        let due: Int64
+    }
+
+    private struct SnapshotPresented: Decodable {
+        let lesson: String
+        let topic: String
+        let at: Int64
+    }
+
+    private static func date(_ microseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    }
+
+    // MARK: - Commit
+
+    package func commit() async throws {
+        let writes = state.withLock { state -> [PendingWrite] in
+            defer { state.pending.removeAll() }
+            return state.pending
+        }
+        guard !writes.isEmpty else { return }
+        do {
+            if writes.count == 1 {
+                try await store.pool.withConnection { try Self.apply(writes, on: $0) }
+            } else {
+                try await store.pool.transaction { try Self.apply(writes, on: $0) }
+            }
+        } catch {
+            // Nothing was written; keep the writes so that a caller may commit again.
+            state.withLock { $0.pending = writes + $0.pending }
+            throw error
+        }
+    }
+
+    private static func apply(_ writes: [PendingWrite], on connection: PostgresConnection) throws {
+        for write in writes {
+            let result = try connection.query(write.query)
+            if result.affectedRows == 0, let failure = write.unchanged { throw failure }
+        }
+    }
+
+    private func enqueue(_ write: PendingWrite, update: (inout State) -> Void = { _ in }) {
+        state.withLock { state in
+            if let row = write.replaces { state.pending.removeAll { $0.replaces == row } }
+            state.pending.append(write)
+            update(&state)
+        }
+    }
+
+    /// The plain store, after the deferred writes are in, for reads the turn does not hold.
+    private func database() async throws -> PostgresLearningStore {
+        try await commit()
+        return store
+    }
+}
+
+extension PostgresLearningTurn: LessonAttemptStore {
+    package func createAttempt(learnerID: UUID, lessonID: String, channel: String, at date: Date) async throws -> UUID {
+        guard learnerID == self.learnerID else {
+            return try await database().createAttempt(
+                learnerID: learnerID, lessonID: lessonID, channel: channel, at: date)
+        }
+        let id = UUID()
+        enqueue(
+            PendingWrite(
+                query: PostgresLearningStore.insertAttempt(
+                    id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date),
+                unchanged: PostgresLearningStore.lessonNotSynced(lessonID))
+        ) { state in
+            state.openAttempt = .some(
+                LessonAttempt(
+                    id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, presentedAt: date,
+                    answeredAt: nil))
+            if let topic = state.presented?[lessonID]?.topic {
+                state.presented?[lessonID] = (topic, date)
+            } else {
+                state.presented = nil
+            }
+        }
+        return id
+    }
+
+    package func openAttempt(learnerID: UUID) async throws -> LessonAttempt? {
+        if learnerID == self.learnerID, let known = state.withLock({ $0.openAttempt }) { return known }
+        let open = try await database().openAttempt(learnerID: learnerID)
+        if learnerID == self.learnerID { state.withLock { $0.openAttempt = .some(open) } }
+        return open
+    }
+
+    package func attempt(id: UUID) async throws -> LessonAttempt? {
+        if let open = state.withLock({ $0.openAttempt ?? nil }), open.id == id { return open }
+        return try await database().attempt(id: id)
+    }
+
+    package func lastPresented(learnerID: UUID, topic: String) async throws -> [String: Date] {
+        if learnerID == self.learnerID, let presented = state.withLock({ $0.presented }) {
+            return presented.reduce(into: [:]) { result, entry in
+                if entry.value.topic == topic { result[entry.key] = entry.value.at }
+            }
+        }
+        return try await database().lastPresented(learnerID: learnerID, topic: topic)
+    }
+
+    package func recordAnswer(
+        attemptID: UUID, response: String, selectedIndex: Int, correct: Bool, at date: Date
+    ) async throws -> Bool {
+        let recorded = try await database().recordAnswer(
+            attemptID: attemptID, response: response, selectedIndex: selectedIndex, correct: correct, at: date)
+        state.withLock { state in
+            if let open = state.openAttempt ?? nil, open.id == attemptID { state.openAttempt = nil }
+            state.history = nil
+        }
+        return recorded
+    }
+}
+
+extension PostgresLearningTurn: QuizHistoryStore {
+    package func responses(learnerID: UUID, topic: String?, limit: Int) async throws -> [QuizRecord] {
+        guard learnerID == self.learnerID, limit <= Self.historyWindow else {
+            return try await database().responses(learnerID: learnerID, topic: topic, limit: limit)
+        }
+        let history: [QuizRecord]
+        if let cached = state.withLock({ $0.history }) {
+            history = cached
+        } else {
+            history = try await database().responses(learnerID: learnerID, topic: nil, limit: Self.historyWindow)
+            state.withLock { $0.history = history }
+        }
+        // The cache answers any question when it holds the whole history, and the newest answers otherwise.
+        if history.count < Self.historyWindow {
+            return Array((topic.map { topic in history.filter { $0.topic == topic } } ?? history).prefix(limit))
+        }
+        if topic == nil { return Array(history.prefix(limit)) }
+        return try await database().responses(learnerID: learnerID, topic: topic, limit: limit)
+    }
+}
+
+extension PostgresLearningTurn: ReviewStore {
+    package func reviewItem(learnerID: UUID, lessonID: String) async throws -> ReviewItem? {
+        guard learnerID == self.learnerID else {
+            return try await database().reviewItem(learnerID: learnerID, lessonID: lessonID)
+        }
+        return state.withLock { $0.reviews.first { $0.lessonID == lessonID } }
+    }
+
+    package func saveReviewItem(_ item: ReviewItem) async throws {
+        guard item.learnerID == learnerID else { return try await database().saveReviewItem(item) }
+        enqueue(
+            PendingWrite(
+                query: PostgresLearningStore.upsertReview(item),
+                unchanged: PostgresLearningStore.lessonNotSynced(item.lessonID))
+        ) { state in
+            state.reviews.removeAll { $0.lessonID == item.lessonID }
+            state.reviews.append(item)
+        }
+    }
+
+    package func deleteReviewItem(learnerID: UUID, lessonID: String) async throws {
+        guard learnerID == self.learnerID else {
+            return try await database().deleteReviewItem(learnerID: learnerID, lessonID: lessonID)
+        }
+        enqueue(PendingWrite(query: PostgresLearningStore.deleteReview(learnerID: learnerID, lessonID: lessonID))) {
+            state in state.reviews.removeAll { $0.lessonID == lessonID }
+        }
+    }
+
+    package func dueReviews(learnerID: UUID, asOf date: Date, limit: Int) async throws -> [ReviewItem] {
+        guard learnerID == self.learnerID else {
+            return try await database().dueReviews(learnerID: learnerID, asOf: date, limit: limit)
+        }
+        return Array(try await allReviews(learnerID: learnerID).filter { $0.dueAt <= date }.prefix(limit))
+    }
+
+    package func allReviews(learnerID: UUID) async throws -> [ReviewItem] {
+        guard learnerID == self.learnerID else { return try await database().allReviews(learnerID: learnerID) }
+        return state.withLock { $0.reviews }.sorted { $0.dueAt < $1.dueAt }
+    }
+}
+
+extension PostgresLearningTurn: LearningPathStore {
+    package func path(learnerID: UUID) async throws -> LearningPath? {
+        guard learnerID == self.learnerID else { return try await database().path(learnerID: learnerID) }
+        return state.withLock { $0.path }
+    }
+
+    package func savePath(_ path: LearningPath, at date: Date) async throws {
+        guard path.learnerID == learnerID else { return try await database().savePath(path, at: date) }
+        enqueue(PendingWrite(query: try PostgresLearningStore.upsertPath(path, at: date), replaces: .path)) {
+            $0.path = path
+        }
+    }
+}
+
+extension PostgresLearningTurn: EngagementStore {
+    package func recordEngagement(_ event: EngagementEvent) async throws {
+        enqueue(PendingWrite(query: PostgresLearningStore.insertEngagement(event)))
+    }
+
+    package func engagementSummary(learnerID: UUID) async throws -> EngagementSummary {
+        try await database().engagementSummary(learnerID: learnerID)
+    }
+}
+
+extension PostgresLearningTurn: MemoryStore {
+    package func appendTurn(learnerID: UUID, role: TurnRole, content: String, at date: Date, keep: Int) async throws {
+        try await appendTurns(learnerID: learnerID, turns: [(role, content)], at: date, keep: keep)
+    }
+
+    package func appendTurns(
+        learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
+    ) async throws {
+        guard !turns.isEmpty else { return }
+        enqueue(
+            PendingWrite(
+                query: PostgresLearningStore.appendTurns(learnerID: learnerID, turns: turns, at: date, keep: keep)))
+    }
+
+    package func recentTurns(learnerID: UUID, limit: Int) async throws -> [MemoryTurn] {
+        try await database().recentTurns(learnerID: learnerID, limit: limit)
+    }
+
+    package func profile(learnerID: UUID) async throws -> LearnerProfile? {
+        guard learnerID == self.learnerID else { return try await database().profile(learnerID: learnerID) }
+        return state.withLock { $0.profile }
+    }
+
+    package func saveProfile(_ profile: LearnerProfile, at date: Date) async throws {
+        guard profile.learnerID == learnerID else { return try await database().saveProfile(profile, at: date) }
+        enqueue(PendingWrite(query: try PostgresLearningStore.upsertProfile(profile, at: date), replaces: .profile)) {
+            $0.profile = profile
+        }
+    }
+}
