@@ -141,7 +141,7 @@ package struct GatewayDependencies: Sendable {
     package var lessonDeliveryWorker: LessonDeliveryWorker {
         LessonDeliveryWorker(
             dueSet: dueSet, deliveries: deliveries, clock: databaseClock, agent: agent, postgres: postgres,
-            metrics: metrics, logger: logger,
+            slack: slackDispatcher, metrics: metrics, logger: logger,
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) })
     }
 

@@ -66,8 +66,10 @@ import Testing
             let row = try await postgres.query(
                 "SELECT id, status, due_at FROM lesson_deliveries WHERE learner_id = $1 ORDER BY local_date LIMIT 1",
                 [learnerID])[0]
-            return (try row.decode(UUID.self, "id"), try row.decode(String.self, "status"),
-                try row.decode(Date.self, "due_at"))
+            return (
+                try row.decode(UUID.self, "id"), try row.decode(String.self, "status"),
+                try row.decode(Date.self, "due_at")
+            )
         }
 
         /// A second replica: its own pools and clients over the same schema and Redis keys.
@@ -191,15 +193,20 @@ import Testing
             let posts = world.slack.calls("chat.postMessage")
             #expect(posts.count == 1)
             #expect(posts.first?.json?["channel"] as? String == "DU0DAILY01")
-            #expect((posts.first?.json?["blocks"] as? [[String: Any]])?.contains { $0["type"] as? String == "actions" } == true)
+            #expect(
+                (posts.first?.json?["blocks"] as? [[String: Any]])?.contains { $0["type"] as? String == "actions" }
+                    == true)
             let texts = world.twilio.calls.filter { $0.field("To") == "+15551230001" }
             #expect(!texts.isEmpty)
-            #expect(texts.contains { $0.field("Body")?.contains("A)") == true || $0.field("Body")?.contains("1)") == true })
+            #expect(
+                texts.contains { $0.field("Body")?.contains("A)") == true || $0.field("Body")?.contains("1)") == true })
 
             #expect(try await world.today(slackLearner).status == "sent")
             #expect(try await world.today(smsLearner).status == "sent")
             // The lesson is the learner's open quiz, recorded once.
-            #expect(try await world.count("SELECT count(*) FROM lesson_attempts WHERE learner_id = $1", [slackLearner]) == 1)
+            #expect(
+                try await world.count("SELECT count(*) FROM lesson_attempts WHERE learner_id = $1", [slackLearner]) == 1
+            )
 
             // Nothing more goes out however often the scheduler runs.
             try await world.cycle()
@@ -229,6 +236,57 @@ import Testing
         }
     }
 
+    @Test func aSlackLessonIsSentByTheDeliveryPassAndAnSMSLessonWaitsForItsDispatcher() async throws {
+        try await Self.withWorld { world in
+            let slackLearner = try await world.learner(.slack, "U0DIRECT1")
+            let smsLearner = try await world.learner(.sms, "+15551230002")
+            try await world.dependencies.lessonScheduler.plan()
+            try await world.dependencies.lessonScheduler.reconcileOnce()
+            while try await world.dependencies.lessonDeliveryWorker.deliverOnce() > 0 {}
+
+            // No dispatcher pass yet: the Slack lesson went out with the delivery, its message marked sent after
+            // one attempt; the SMS lesson waits in the outbox, unclaimed.
+            #expect(world.slack.calls("chat.postMessage").count == 1)
+            #expect(try await world.today(slackLearner).status == "sent")
+            let slackMessage = try await world.postgres.query(
+                "SELECT status, attempts FROM outbound_messages WHERE channel = 'slack' AND kind = 'daily_lesson'")
+            #expect(try slackMessage.map { try $0.decode(String.self, "status") } == ["sent"])
+            #expect(try slackMessage.first?.decode(Int.self, "attempts") == 1)
+            #expect(world.twilio.calls.isEmpty)
+            #expect(try await world.today(smsLearner).status == "queued")
+
+            try await world.dispatch()
+            #expect(try await world.today(smsLearner).status == "sent")
+            #expect(world.slack.calls("chat.postMessage").count == 1)
+        }
+    }
+
+    @Test func aLessonWhoseSenderDiedMidSendIsTakenByTheDispatcherAfterTheLease() async throws {
+        try await Self.withWorld { world in
+            let learner = try await world.learner(.slack, "U0MIDSEND")
+            // Slack takes longer than we wait: the pass is abandoned mid-send, as if its process died.
+            world.slack.script("chat.postMessage", [.delay(.seconds(5))])
+            try await world.dependencies.lessonScheduler.plan()
+            try await world.dependencies.lessonScheduler.reconcileOnce()
+            let pass = Task { try await world.dependencies.lessonDeliveryWorker.deliverOnce() }
+            try await Task.sleep(for: .milliseconds(500))
+            pass.cancel()
+            #expect(try await world.today(learner).status == "queued")
+            // While the message's lease holds, the dispatcher leaves it alone.
+            try await world.dispatch()
+            #expect(world.slack.calls("chat.postMessage").count == 1)
+
+            // Once the lease has run out (skipped here), the dispatcher sends it.
+            try await world.postgres.query("UPDATE outbound_messages SET next_attempt_at = now()")
+            try await Task.sleep(for: .milliseconds(1050))  // Slack's one-a-second pace for the channel
+            try await world.dispatch()
+            #expect(try await world.today(learner).status == "sent")
+            #expect(
+                try await world.count("SELECT attempts FROM outbound_messages WHERE kind = 'daily_lesson'") == 2)
+            _ = try? await pass.value
+        }
+    }
+
     @Test func aTimeZoneChangeMidDayMovesThePendingLesson() async throws {
         try await Self.withWorld { world in
             // In Kiritimati (UTC+14) today's 00:00 has passed everywhere west of it.
@@ -238,7 +296,8 @@ import Testing
             #expect(planned.dueAt <= Date())
 
             // The learner moves to Pago Pago (UTC-11) before it went out: the same local date starts 25 hours later.
-            try await world.postgres.query("UPDATE learners SET time_zone = 'Pacific/Pago_Pago' WHERE id = $1", [learner])
+            try await world.postgres.query(
+                "UPDATE learners SET time_zone = 'Pacific/Pago_Pago' WHERE id = $1", [learner])
             let moved = try await world.today(learner)
             #expect(moved.id == planned.id)
             #expect(moved.dueAt.timeIntervalSince(planned.dueAt) == 25 * 3600)
@@ -256,7 +315,8 @@ import Testing
             try await world.postgres.query("UPDATE learners SET delivery_time = '00:30' WHERE id = $1", [learner])
             #expect(try await world.today(learner).dueAt.timeIntervalSince(moved.dueAt) == 1800)
             try await world.postgres.query("UPDATE learners SET delivery_time = '00:00' WHERE id = $1", [learner])
-            try await world.postgres.query("UPDATE learners SET time_zone = 'Pacific/Kiritimati' WHERE id = $1", [learner])
+            try await world.postgres.query(
+                "UPDATE learners SET time_zone = 'Pacific/Kiritimati' WHERE id = $1", [learner])
             try await world.cycle()
             try await world.cycle()
             #expect(world.slack.calls("chat.postMessage").count == 1)
@@ -267,7 +327,9 @@ import Testing
     @Test func twoSchedulersRacingOverTheSameDueSetSendEachLessonOnce() async throws {
         try await Self.withWorld { world in
             var learners: [UUID] = []
-            for index in 0..<40 { learners.append(try await world.learner(.slack, String(format: "U0RACE%03d", index))) }
+            for index in 0..<40 {
+                learners.append(try await world.learner(.slack, String(format: "U0RACE%03d", index)))
+            }
             let other = try world.replica()
             try await world.dependencies.lessonScheduler.plan()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -344,7 +406,8 @@ import Testing
             #expect(world.slack.calls("chat.postMessage").count == 1)
             #expect(try await world.today(learner).status == "sent")
             #expect(
-                try await world.count("SELECT attempts FROM lesson_deliveries WHERE learner_id = $1 AND status = 'sent'", [learner])
+                try await world.count(
+                    "SELECT attempts FROM lesson_deliveries WHERE learner_id = $1 AND status = 'sent'", [learner])
                     == 2)
         }
     }
@@ -385,8 +448,10 @@ import Testing
             try await world.dispatch()
             #expect(try await world.deliveries(refused).first?.status == "dead")
             #expect(try await world.deliveries(late).first?.status == "dead")
-            let reasons = Set(try await world.postgres.query(
-                "SELECT reason FROM lesson_deliveries WHERE status = 'dead'").map { try $0.decode(String.self, "reason") })
+            let reasons = Set(
+                try await world.postgres.query(
+                    "SELECT reason FROM lesson_deliveries WHERE status = 'dead'"
+                ).map { try $0.decode(String.self, "reason") })
             #expect(reasons == ["account_inactive", "day_ended"])
             #expect(world.slack.calls("chat.postMessage").count == 2)
             #expect(world.metrics.contains("scheduler_lessons_dead_total{channel=\"slack\"} 2"))
@@ -404,7 +469,8 @@ import Testing
             let dependencies = world.dependencies
             let worker = LessonDeliveryWorker(
                 dueSet: dependencies.dueSet, deliveries: dependencies.deliveries, clock: dependencies.databaseClock,
-                agent: dependencies.agent, postgres: world.postgres, metrics: dependencies.metrics,
+                agent: dependencies.agent, postgres: world.postgres, slack: dependencies.slackDispatcher,
+                metrics: dependencies.metrics,
                 logger: dependencies.logger, maxAttempts: 2)
             try await dependencies.lessonScheduler.plan()
             for attempt in 1...3 {
@@ -413,7 +479,8 @@ import Testing
                 if attempt < 3 {
                     // Released for a later pass with a backoff; skip the wait.
                     #expect(try await world.today(learner).status == "claimed")
-                    try await world.postgres.query("UPDATE lesson_deliveries SET lease_until = now() WHERE status = 'claimed'")
+                    try await world.postgres.query(
+                        "UPDATE lesson_deliveries SET lease_until = now() WHERE status = 'claimed'")
                 }
             }
             #expect(try await world.deliveries(learner).first?.status == "dead")
@@ -421,7 +488,10 @@ import Testing
             #expect(try await world.count("SELECT count(*) FROM outbound_messages") == 0)
             #expect(world.slack.calls.isEmpty)
             #expect(world.metrics.contains("scheduler_lessons_dead_total{channel=\"none\"} 1"))
-            #expect(world.sink.captured.contains { $0.contains("daily lesson dead letter") && $0.contains("\"level\":\"error\"") })
+            #expect(
+                world.sink.captured.contains {
+                    $0.contains("daily lesson dead letter") && $0.contains("\"level\":\"error\"")
+                })
         }
     }
 

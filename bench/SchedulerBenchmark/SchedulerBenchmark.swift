@@ -76,14 +76,15 @@ struct SchedulerBenchmark: AsyncParsableCommand {
             try await main.migrator.migrate()
             _ = try await CurriculumSync(pool: main.postgres).sync(main.curriculum)
             try await seed(main.postgres)
+            try await seedHistory(main.postgres)
 
             emit("## Scheduler benchmark\n")
             emit("\(learners) learners in 8 time zones, \(replicas) scheduler replicas in one process, Slack stand-in.\n")
             emit("| measure | result |\n|---|---|")
             try await measurePlanning(main)
             try await measureThroughput(replicaDependencies, standIn: standIn)
-            try await measureLateness(replicaDependencies, spread: true)
-            try await measureLateness(replicaDependencies, spread: false)
+            try await measureLateness(replicaDependencies, standIn: standIn, spread: true)
+            try await measureLateness(replicaDependencies, standIn: standIn, spread: false)
             for dependencies in replicaDependencies {
                 await dependencies.postgres.close()
                 await dependencies.redis.close()
@@ -111,6 +112,58 @@ struct SchedulerBenchmark: AsyncParsableCommand {
             INSERT INTO learner_identities (learner_id, channel, external_id, team_id, dm_channel_id)
             SELECT id, 'slack', 'UB' || n, 'TBENCH', 'DB' || n
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM learners) AS numbered
+            """)
+        try await postgres.query("ANALYZE")
+    }
+
+    /// Three days of history per learner, as a programme that has been running has: three lessons shown and
+    /// answered (one wrong, due for review), a path, a profile, the memory window and engagement rows. Then
+    /// ANALYZE, so the planner sees tables of a realistic size rather than empty ones.
+    func seedHistory(_ postgres: PostgresConnectionPool) async throws {
+        try await postgres.query(
+            """
+            INSERT INTO lesson_attempts (learner_id, lesson_id, channel, presented_at, answered_at)
+            SELECT l.id, ls.id, 'slack', now() - (4 - k) * interval '1 day', now() - (4 - k) * interval '1 day'
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM learners) AS l
+            CROSS JOIN generate_series(1, 3) AS k
+            JOIN LATERAL (SELECT id FROM lessons WHERE topic = 'apr' AND curriculum_key IS NOT NULL
+                          ORDER BY curriculum_key OFFSET (k - 1) LIMIT 1) AS ls ON true
+            """)
+        try await postgres.query(
+            """
+            INSERT INTO quiz_responses (attempt_id, learner_id, lesson_id, topic, difficulty, response,
+                                        selected_index, correct, answered_at)
+            SELECT a.id, a.learner_id, a.lesson_id, ls.topic, ls.difficulty, 'B', 1,
+                   a.presented_at < now() - interval '3 days', a.answered_at
+            FROM lesson_attempts a JOIN lessons ls ON ls.id = a.lesson_id
+            """)
+        try await postgres.query(
+            """
+            INSERT INTO review_items (learner_id, lesson_id, step, due_at)
+            SELECT learner_id, lesson_id, 0, answered_at + interval '1 day' FROM quiz_responses WHERE NOT correct
+            """)
+        try await postgres.query(
+            """
+            INSERT INTO learning_paths (learner_id, current_topic, difficulty, upcoming_topics)
+            SELECT id, 'apr', 'easy', '["interest"]' FROM learners
+            """)
+        try await postgres.query(
+            """
+            INSERT INTO learner_profiles (learner_id, level, topics_covered, quiz_average, quiz_count, weak_areas)
+            SELECT id, 'intermediate', '["apr"]', 0.67, 3, '[]' FROM learners
+            """)
+        try await postgres.query(
+            """
+            INSERT INTO memory_turns (learner_id, role, content, created_at)
+            SELECT id, CASE WHEN k % 2 = 1 THEN 'learner' ELSE 'agent' END, 'turn ' || k,
+                   now() - interval '3 days' + k * interval '1 minute'
+            FROM learners CROSS JOIN generate_series(1, 10) AS k
+            """)
+        try await postgres.query(
+            """
+            INSERT INTO engagement_events (learner_id, interaction, channel, occurred_at)
+            SELECT id, 'quiz_answer', 'slack', now() - k * interval '1 day'
+            FROM learners CROSS JOIN generate_series(1, 3) AS k
             """)
         try await postgres.query("ANALYZE")
     }
@@ -144,7 +197,7 @@ struct SchedulerBenchmark: AsyncParsableCommand {
 
     /// Runs every replica's scheduler (reconciler each second), delivery worker and Slack dispatcher until
     /// `target` lessons are sent; returns the time from `start` to the last one.
-    func runUntilSent(_ replicas: [GatewayDependencies], target: Int) async throws {
+    func runUntilSent(_ replicas: [GatewayDependencies], standIn: SlackAPIStandIn, target: Int) async throws {
         let postgres = replicas[0].postgres
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, dependencies) in replicas.enumerated() {
@@ -174,11 +227,16 @@ struct SchedulerBenchmark: AsyncParsableCommand {
                 }
             }
             group.addTask {
+                // Every delivery in these runs is a Slack post, so the stand-in's count (free to read) says when
+                // to start asking Postgres, whose count of sent rows (a scan of the table) decides.
+                while standIn.calls("chat.postMessage").count < target {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
                 while try await postgres.query(
                     "SELECT count(*)::int8 FROM lesson_deliveries WHERE status = 'sent'")[0].decode(Int.self, at: 0)
                     < target
                 {
-                    try await Task.sleep(for: .milliseconds(100))
+                    try await Task.sleep(for: .milliseconds(20))
                 }
                 throw Finished()
             }
@@ -197,7 +255,7 @@ struct SchedulerBenchmark: AsyncParsableCommand {
         try await makeDue(postgres, count: throughputLessons, skip: 0, due: "now()")
         let posts = standIn.calls("chat.postMessage").count
         let started = ContinuousClock.now
-        try await runUntilSent(replicas, target: throughputLessons)
+        try await runUntilSent(replicas, standIn: standIn, target: throughputLessons)
         let elapsed = ContinuousClock.now - started
         let sent = standIn.calls("chat.postMessage").count - posts
         let rate = Double(throughputLessons) / (Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
@@ -206,14 +264,14 @@ struct SchedulerBenchmark: AsyncParsableCommand {
                 + "(\(sent) posts received) | \(Self.seconds(elapsed)), **\(Int(rate)) lessons/s** |")
     }
 
-    func measureLateness(_ replicas: [GatewayDependencies], spread: Bool) async throws {
+    func measureLateness(_ replicas: [GatewayDependencies], standIn: SlackAPIStandIn, spread: Bool) async throws {
         let postgres = replicas[0].postgres
         let already = try await postgres.query(
             "SELECT count(*)::int8 FROM lesson_deliveries WHERE status = 'sent'")[0].decode(Int.self, at: 0)
         let skip = throughputLessons + (spread ? 0 : latenessLessons)
         let due = spread ? "now() + interval '10 seconds' + random() * interval '60 seconds'" : "now() + interval '10 seconds'"
         try await makeDue(postgres, count: latenessLessons, skip: skip, due: due)
-        try await runUntilSent(replicas, target: already + latenessLessons)
+        try await runUntilSent(replicas, standIn: standIn, target: already + latenessLessons)
         let row = try await postgres.query(
             """
             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lateness) AS p50,

@@ -52,6 +52,9 @@ package struct SentMessage: Sendable, Equatable {
 package struct OutboxStore: Sendable {
     let pool: PostgresConnectionPool
 
+    /// How long a sender holds a claimed message; a sender that dies mid-send leaves it to be taken again after.
+    package static let sendLease: Duration = .seconds(60)
+
     package init(pool: PostgresConnectionPool) {
         self.pool = pool
     }
@@ -89,13 +92,16 @@ package struct OutboxStore: Sendable {
             RETURNING id, channel, destination, kind, body::text AS body, attempts,
                       extract(epoch FROM expires_at - now())::float8 AS seconds_left
             """, [channel, limit, Double(lease.milliseconds) / 1000])
-        return try rows.map {
-            OutboundEnvelope(
-                id: try $0.decode(UUID.self, "id"), channel: try $0.decode(String.self, "channel"),
-                destination: try $0.decode(String.self, "destination"), kind: try $0.decode(String.self, "kind"),
-                body: try $0.decode(String.self, "body"), attempts: try $0.decode(Int.self, "attempts"),
-                secondsLeft: try $0.decode(Double?.self, "seconds_left"))
-        }
+        return try rows.map(Self.envelope(from:))
+    }
+
+    /// The envelope in a row with `id, channel, destination, kind, body, attempts, seconds_left`.
+    static func envelope(from row: PostgresRow) throws -> OutboundEnvelope {
+        OutboundEnvelope(
+            id: try row.decode(UUID.self, "id"), channel: try row.decode(String.self, "channel"),
+            destination: try row.decode(String.self, "destination"), kind: try row.decode(String.self, "kind"),
+            body: try row.decode(String.self, "body"), attempts: try row.decode(Int.self, "attempts"),
+            secondsLeft: try row.decode(Double?.self, "seconds_left"))
     }
 
     /// The provider accepted the message; `segments` (SMS) adds what this pass sent to what earlier passes did.

@@ -51,7 +51,7 @@ package struct SMSDispatcher: Service {
     /// Claims and sends one batch, one message at a time (they share the sender's pace); returns how many.
     @discardableResult
     package func dispatchOnce() async throws -> Int {
-        let batch = try await outbox.claim(channel: "sms", limit: 8, lease: .seconds(60))
+        let batch = try await outbox.claim(channel: "sms", limit: 8, lease: OutboxStore.sendLease)
         for envelope in batch { await handle(envelope) }
         return batch.count
     }

@@ -95,7 +95,7 @@ package struct SlackDispatcher: Service {
     /// Claims and handles one batch; returns how many messages it handled.
     @discardableResult
     package func dispatchOnce() async throws -> Int {
-        let batch = try await outbox.claim(channel: "slack", limit: batchSize, lease: .seconds(60))
+        let batch = try await outbox.claim(channel: "slack", limit: batchSize, lease: OutboxStore.sendLease)
         await withTaskGroup(of: Void.self) { group in
             for envelope in batch {
                 group.addTask { await handle(envelope) }
@@ -104,14 +104,20 @@ package struct SlackDispatcher: Service {
         return batch.count
     }
 
-    private func handle(_ envelope: OutboundEnvelope) async {
+    /// Sends one claimed message and records the outcome (sent, retried, dead or failed). `body` is the
+    /// envelope's body already decoded, when the caller has it.
+    package func send(claimed envelope: OutboundEnvelope, body: SlackOutboundBody? = nil) async {
+        await handle(envelope, body: body)
+    }
+
+    private func handle(_ envelope: OutboundEnvelope, body decoded: SlackOutboundBody? = nil) async {
         do {
             if envelope.isExpired {
                 lessons.dead(envelope, code: "day_ended")
                 try await outbox.markFinal(envelope.id, status: "dead", errorCode: "day_ended")
                 return
             }
-            let body = try JSONDecoder().decode(SlackOutboundBody.self, from: Data(envelope.body.utf8))
+            let body = try decoded ?? JSONDecoder().decode(SlackOutboundBody.self, from: Data(envelope.body.utf8))
             // Slack's one-message-a-second limit is per channel for posts and updates; response_url and
             // views.publish are not channel messages.
             let paced = body.operation == .post || body.operation == .update

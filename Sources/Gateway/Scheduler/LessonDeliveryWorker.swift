@@ -8,15 +8,20 @@ import ServiceLifecycle
 import Slack
 
 /// Sends the daily lessons that are due: takes due ids from the Redis due set (atomically, so replicas never
-/// share one), claims them in Postgres with a lease, runs the agent's next lesson for each learner, and hands
-/// the rendered lesson to the outbox, where the channel's dispatcher paces, sends and retries it until the end
-/// of the learner's day. A claim whose worker dies is taken again when its lease runs out.
+/// share one), claims them in Postgres with a lease, runs the agent's next lesson for each learner, and puts
+/// the rendered lesson in the outbox. A Slack lesson goes in already claimed and is sent at once through the
+/// Slack dispatcher's own send path (pacing, outcome, retries), which saves the outbox a claim per lesson;
+/// retries, and SMS lessons (which share their sender's pace with the SMS dispatcher), are left to the
+/// dispatchers, which send until the end of the learner's day. A claim whose worker dies is taken again when
+/// its lease runs out, and so is a message whose sender dies mid-send.
 package struct LessonDeliveryWorker: Service {
     let dueSet: DueSet
     let deliveries: LessonDeliveryStore
     let clock: DatabaseClock
     let agent: any AgentTurnHandler
     let postgres: PostgresConnectionPool
+    /// Sends Slack lessons at once; without it they wait in the outbox for the Slack dispatcher.
+    let slack: SlackDispatcher?
     let metrics: GatewayMetrics
     let logger: Logger
     let batchSize: Int
@@ -30,7 +35,8 @@ package struct LessonDeliveryWorker: Service {
 
     package init(
         dueSet: DueSet, deliveries: LessonDeliveryStore, clock: DatabaseClock, agent: any AgentTurnHandler,
-        postgres: PostgresConnectionPool, metrics: GatewayMetrics, logger: Logger, batchSize: Int = 200,
+        postgres: PostgresConnectionPool, slack: SlackDispatcher?, metrics: GatewayMetrics, logger: Logger,
+        batchSize: Int = 200,
         concurrency: Int = 16, lease: Duration = .seconds(60), maxAttempts: Int = 5,
         idlePoll: Duration = .milliseconds(50), curriculumSync: @escaping @Sendable () async throws -> Void = {}
     ) {
@@ -40,6 +46,7 @@ package struct LessonDeliveryWorker: Service {
         self.clock = clock
         self.agent = agent
         self.postgres = postgres
+        self.slack = slack
         self.metrics = metrics
         self.logger = logger
         self.batchSize = batchSize
@@ -97,22 +104,31 @@ package struct LessonDeliveryWorker: Service {
             let reply = try await agent.handle(
                 AgentInput(learnerID: target.externalID, channel: channel, action: .nextLesson))
             let body: String
+            var slackBody: SlackOutboundBody?
             var destination = target.externalID
             switch target.channel {
             case .slack:
                 let message = SlackReplyRenderer.message(for: reply)
                 destination = target.directChannelID ?? target.externalID
-                body = try SlackOutboundBody(
+                let post = SlackOutboundBody(
                     operation: .post, channel: target.directChannelID, userID: target.externalID, text: message.text,
-                    blocks: message.blocks
-                ).encoded()
+                    blocks: message.blocks)
+                slackBody = post
+                body = try post.encoded()
             case .sms:
                 body = try SMSDispatcher.encode(SMSOutboundBody(parts: SMSInboxHandler.parts(of: reply)))
             }
-            let queued = try await queue(delivery, channel: target.channel.rawValue, destination: destination, body: body)
-            if !queued {
-                logger.notice("daily lesson was taken over by another scheduler", metadata: ["delivery": "\(delivery.id)"])
+            let sender = target.channel == .slack ? slack : nil
+            guard
+                let queued = try await queue(
+                    delivery, channel: target.channel.rawValue, destination: destination, body: body,
+                    claimed: sender != nil)
+            else {
+                logger.notice(
+                    "daily lesson was taken over by another scheduler", metadata: ["delivery": "\(delivery.id)"])
+                return
             }
+            if let sender, queued.claimedNow { await sender.send(claimed: queued.envelope, body: slackBody) }
         } catch {
             // Building the lesson failed (the agent's store, most likely): try again after a pause, up to
             // `maxAttempts` claims.
@@ -128,25 +144,48 @@ package struct LessonDeliveryWorker: Service {
         metrics.counter("scheduler_lessons_skipped_total", [("reason", reason)]).increment()
     }
 
-    /// Puts the lesson in the outbox (due now, expiring at the end of the learner's day) and marks the delivery
-    /// queued, in one statement; false when the claim was lost (another scheduler took it after our lease).
-    private func queue(_ delivery: ClaimedDelivery, channel: String, destination: String, body: String) async throws
-        -> Bool
-    {
+    /// The lesson's outbox message, and whether this call created it claimed (so the caller must send it).
+    private struct QueuedLesson {
+        let envelope: OutboundEnvelope
+        let claimedNow: Bool
+    }
+
+    /// Puts the lesson in the outbox (expiring at the end of the learner's day) and marks the delivery queued,
+    /// in one statement. With `claimed`, the message goes in as claimed by this worker (`sending`, under the
+    /// outbox's lease, first attempt), otherwise queued for its dispatcher. Nil when the claim was lost (another
+    /// scheduler took the delivery after our lease ran out).
+    private func queue(
+        _ delivery: ClaimedDelivery, channel: String, destination: String, body: String, claimed: Bool
+    ) async throws -> QueuedLesson? {
         let rows = try await postgres.query(
             """
             WITH message AS (
-                INSERT INTO outbound_messages (dedupe_key, learner_id, channel, destination, kind, body, expires_at)
-                SELECT $2, d.learner_id, $3, $4, 'daily_lesson', $5, d.day_ends_at
+                INSERT INTO outbound_messages (dedupe_key, learner_id, channel, destination, kind, body, expires_at,
+                                               status, attempts, next_attempt_at)
+                SELECT $2, d.learner_id, $3, $4, 'daily_lesson', $5, d.day_ends_at,
+                       CASE WHEN $6 THEN 'sending' ELSE 'queued' END, CASE WHEN $6 THEN 1 ELSE 0 END,
+                       now() + CASE WHEN $6 THEN make_interval(secs => $7) ELSE interval '0' END
                 FROM lesson_deliveries d WHERE d.id = $1 AND d.status = 'claimed'
                 ON CONFLICT (dedupe_key) DO UPDATE SET updated_at = outbound_messages.updated_at
+                RETURNING id, channel, destination, kind, body::text AS body, attempts,
+                          extract(epoch FROM expires_at - now())::float8 AS seconds_left,
+                          (xmax = 0 AND status = 'sending') AS claimed_now),
+            queued AS (
+                UPDATE lesson_deliveries SET status = 'queued', outbound_message_id = (SELECT id FROM message),
+                       lease_until = NULL, updated_at = now()
+                WHERE id = $1 AND status = 'claimed' AND EXISTS (SELECT 1 FROM message)
                 RETURNING id)
-            UPDATE lesson_deliveries SET status = 'queued', outbound_message_id = (SELECT id FROM message),
-                   lease_until = NULL, updated_at = now()
-            WHERE id = $1 AND status = 'claimed' AND EXISTS (SELECT 1 FROM message)
-            RETURNING id
+            SELECT m.* FROM message m WHERE EXISTS (SELECT 1 FROM queued)
             """,
-            [delivery.id, "daily:\(delivery.id.uuidString.lowercased())", channel, destination, PostgresValue.json(body)])
-        return !rows.isEmpty
+            [
+                delivery.id, "daily:\(delivery.id.uuidString.lowercased())", channel, destination,
+                PostgresValue.json(body),
+                claimed, Double(OutboxStore.sendLease.milliseconds) / 1000,
+            ])
+        // `xmax = 0`: the row was inserted by this statement, not an older message found by its key.
+        guard let row = rows.first else { return nil }
+        return QueuedLesson(
+            envelope: try OutboxStore.envelope(from: row),
+            claimedNow: try row.decode(Bool.self, "claimed_now"))
     }
 }
