@@ -8,6 +8,8 @@ package final class PostgresConnection {
     private let configuration: PostgresConfiguration
     /// True while a transaction is open on this connection (set by `transaction`).
     private(set) var inTransaction = false
+    /// Set when a pipeline left the protocol in an unknown state: the connection must not be used again.
+    private var broken = false
 
     /// Opens a connection, or throws `connectionFailed` with libpq's reason.
     package init(configuration: PostgresConfiguration) throws(PostgresError) {
@@ -28,7 +30,7 @@ package final class PostgresConnection {
     /// True when the connection is usable. Reads whatever the server sent meanwhile without blocking, so a
     /// connection the server closed (restart, `pg_terminate_backend`) is noticed before it is used.
     package var isHealthy: Bool {
-        guard let handle else { return false }
+        guard let handle, !broken else { return false }
         guard PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else { return false }
         // An idle connection has nothing to read unless the server is closing it (it sends a FATAL error,
         // then EOF). Anything readable means: do not trust this connection.
@@ -44,6 +46,122 @@ package final class PostgresConnection {
     @discardableResult
     package func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
         let handle = try liveHandle()
+        let statement = try prepare(query, on: handle)
+        let result: OpaquePointer? = withCStringArray(statement.values) { pointers in
+            if let name = statement.name {
+                return PQexecPrepared(handle, name, Int32(statement.values.count), pointers, nil, nil, 0)
+            }
+            // Past the cache's size: run unprepared rather than grow without bound.
+            return statement.types.withUnsafeBufferPointer { typeBuffer in
+                PQexecParams(
+                    handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
+            }
+        }
+        return try consume(result, handle: handle)
+    }
+
+    /// Runs `queries` in one transaction, sent together with the BEGIN in one pipeline (one round trip instead
+    /// of one per statement), then calls `body` with their rows, in order: the transaction commits when it
+    /// returns and rolls back when it throws or a statement failed (that statement's error is thrown; the ones
+    /// after it never ran).
+    package func transaction<T>(
+        pipelining queries: [PostgresQuery], _ body: ([PostgresRows]) throws -> T
+    ) throws -> T {
+        let handle = try liveHandle()
+        // Synchronous calls (PQprepare) are not allowed in pipeline mode: prepare first.
+        var statements: [Statement] = []
+        for query in queries { statements.append(try prepare(query, on: handle)) }
+        inTransaction = true
+        defer { inTransaction = false }
+        let rows: [PostgresRows]
+        do {
+            rows = try runPipeline(queries, statements, on: handle)
+        } catch {
+            if !broken { try? execute(script: "ROLLBACK") }
+            throw error
+        }
+        let value: T
+        do {
+            value = try body(rows)
+        } catch {
+            try? execute(script: "ROLLBACK")
+            throw error
+        }
+        try execute(script: "COMMIT")
+        return value
+    }
+
+    /// Sends BEGIN and the statements with one sync, and reads every result. Throws the first statement's
+    /// error; the transaction is then left aborted for the caller to roll back.
+    private func runPipeline(
+        _ queries: [PostgresQuery], _ statements: [Statement], on handle: OpaquePointer
+    ) throws(PostgresError) -> [PostgresRows] {
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .server, message: "could not enter pipeline mode: \(Self.errorMessage(handle))")
+        }
+        defer { PQexitPipelineMode(handle) }
+        var sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
+        for (query, statement) in zip(queries, statements) where sent {
+            sent = withCStringArray(statement.values) { pointers in
+                if let name = statement.name {
+                    return PQsendQueryPrepared(handle, name, Int32(statement.values.count), pointers, nil, nil, 0)
+                }
+                return statement.types.withUnsafeBufferPointer { typeBuffer in
+                    PQsendQueryParams(
+                        handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers, nil,
+                        nil, 0)
+                }
+            } == 1
+        }
+        guard sent, PQpipelineSync(handle) == 1 else {
+            // The connection is in an unknown state: the pool must replace it.
+            let reason = Self.errorMessage(handle)
+            broken = true
+            throw PostgresError(code: .connectionLost, message: "could not send a pipeline: \(reason)")
+        }
+        // Each statement's result is followed by NULL; after an error the rest come back PIPELINE_ABORTED;
+        // PIPELINE_SYNC ends the pipeline.
+        var rows: [PostgresRows] = []
+        var failure: PostgresError?
+        var emptyReads = 0
+        while true {
+            guard let result = PQgetResult(handle) else {
+                emptyReads += 1
+                if emptyReads > 1 {
+                    let reason = Self.errorMessage(handle)
+                    broken = true
+                    throw PostgresError(code: .connectionLost, message: "the pipeline ended early: \(reason)")
+                }
+                continue
+            }
+            emptyReads = 0
+            defer { PQclear(result) }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+            if status == PGRES_PIPELINE_ABORTED { continue }
+            if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK {
+                rows.append(
+                    status == PGRES_TUPLES_OK
+                        ? Self.copyRows(result)
+                        : PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: Self.affectedRows(result)))
+            } else if failure == nil {
+                failure = Self.error(from: result, handle: handle)
+            }
+        }
+        if let failure { throw failure }
+        // The first result is the BEGIN's.
+        return Array(rows.dropFirst())
+    }
+
+    /// A statement ready to execute: its prepared name (nil past the cache's size) and text parameters.
+    private struct Statement {
+        let name: String?
+        let values: [String?]
+        let types: [UInt32]
+    }
+
+    /// Checks the parameters and prepares the statement on this connection the first time it is seen.
+    private func prepare(_ query: PostgresQuery, on handle: OpaquePointer) throws(PostgresError) -> Statement {
         let values = query.binds.map(\.textRepresentation)
         // libpq takes parameters as C strings: a NUL would silently cut the value short (so `alice\0x` would
         // match `alice`). Postgres text cannot hold a NUL anyway, so refuse the statement as the server would.
@@ -54,30 +172,17 @@ package final class PostgresConnection {
         }
         let types = query.binds.map(\.typeOID)
         let key = PreparedKey(sql: query.sql, types: types)
-        let name: String
-        if let known = prepared[key] {
-            name = known
-        } else if prepared.count < Self.maxPreparedStatements {
-            name = "lg_\(prepared.count + 1)"
-            let preparation: OpaquePointer? = types.withUnsafeBufferPointer { typeBuffer in
-                PQprepare(handle, name, query.sql, Int32(types.count), typeBuffer.baseAddress)
-            }
-            _ = try consume(preparation, handle: handle)
-            prepared[key] = name
-        } else {
-            // Past the cache's size: run unprepared rather than grow without bound.
-            let result: OpaquePointer? = withCStringArray(values) { pointers in
-                types.withUnsafeBufferPointer { typeBuffer in
-                    PQexecParams(
-                        handle, query.sql, Int32(values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
-                }
-            }
-            return try consume(result, handle: handle)
+        if let known = prepared[key] { return Statement(name: known, values: values, types: types) }
+        guard prepared.count < Self.maxPreparedStatements else {
+            return Statement(name: nil, values: values, types: types)
         }
-        let result: OpaquePointer? = withCStringArray(values) { pointers in
-            PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
+        let name = "lg_\(prepared.count + 1)"
+        let preparation: OpaquePointer? = types.withUnsafeBufferPointer { typeBuffer in
+            PQprepare(handle, name, query.sql, Int32(types.count), typeBuffer.baseAddress)
         }
-        return try consume(result, handle: handle)
+        _ = try consume(preparation, handle: handle)
+        prepared[key] = name
+        return Statement(name: name, values: values, types: types)
     }
 
     /// Statements prepared on this connection, by SQL and parameter types.

@@ -90,6 +90,15 @@ package final class PostgresConnectionPool: Sendable {
         try await withConnection { try $0.transaction(body) }
     }
 
+    /// Runs `queries` in one transaction sent as one pipeline (see `PostgresConnection.transaction(pipelining:)`),
+    /// then `body` with their rows; commits when `body` returns.
+    @discardableResult
+    package func transaction<T: Sendable>(
+        pipelining queries: [PostgresQuery], _ body: @escaping @Sendable ([PostgresRows]) throws -> T
+    ) async throws -> T {
+        try await withConnection { try $0.transaction(pipelining: queries, body) }
+    }
+
     /// Checks that a connection can be had and answers `SELECT 1`.
     package func ping() async throws {
         try await query("SELECT 1")

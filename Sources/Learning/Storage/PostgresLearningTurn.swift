@@ -149,9 +149,13 @@ package final class PostgresLearningTurn: LearningTurn {
         guard !writes.isEmpty else { return }
         do {
             if writes.count == 1 {
-                try await store.pool.withConnection { try Self.apply(writes, on: $0) }
+                let result = try await store.pool.query(writes[0].query)
+                try Self.check(writes[0], result)
             } else {
-                try await store.pool.transaction { try Self.apply(writes, on: $0) }
+                // All of them in one round trip, then the checks decide between COMMIT and ROLLBACK.
+                try await store.pool.transaction(pipelining: writes.map(\.query)) { results in
+                    for (write, result) in zip(writes, results) { try Self.check(write, result) }
+                }
             }
         } catch {
             // Nothing was written; keep the writes so that a caller may commit again.
@@ -160,11 +164,8 @@ package final class PostgresLearningTurn: LearningTurn {
         }
     }
 
-    private static func apply(_ writes: [PendingWrite], on connection: PostgresConnection) throws {
-        for write in writes {
-            let result = try connection.query(write.query)
-            if result.affectedRows == 0, let failure = write.unchanged { throw failure }
-        }
+    private static func check(_ write: PendingWrite, _ result: PostgresRows) throws {
+        if result.affectedRows == 0, let failure = write.unchanged { throw failure }
     }
 
     private func enqueue(_ write: PendingWrite, update: (inout State) -> Void = { _ in }) {
