@@ -66,16 +66,16 @@ package final class PostgresConnection {
             prepared[key] = name
         } else {
             // Past the cache's size: run unprepared rather than grow without bound.
-            let result: OpaquePointer? = withCStringArray(values) { pointers in
+            let result: OpaquePointer? = withParameterArrays(query.binds, texts: values) { pointers, lengths, formats in
                 types.withUnsafeBufferPointer { typeBuffer in
                     PQexecParams(
-                        handle, query.sql, Int32(values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
+                        handle, query.sql, Int32(values.count), typeBuffer.baseAddress, pointers, lengths, formats, 0)
                 }
             }
             return try consume(result, handle: handle)
         }
-        let result: OpaquePointer? = withCStringArray(values) { pointers in
-            PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
+        let result: OpaquePointer? = withParameterArrays(query.binds, texts: values) { pointers, lengths, formats in
+            PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 0)
         }
         return try consume(result, handle: handle)
     }
@@ -239,6 +239,44 @@ package final class PostgresConnection {
 
 @available(*, unavailable)
 extension PostgresConnection: Sendable {}
+
+/// Calls `body` with libpq's parameter arrays for `binds`, which live for the call: the values (`texts` as C
+/// strings, binary values as their bytes, NULL for SQL NULL), and the lengths and formats, which libpq reads only
+/// for binary values (both nil when every value is text).
+private func withParameterArrays<R>(
+    _ binds: [PostgresValue], texts: [String?],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
+) -> R {
+    guard binds.contains(where: { $0.binaryRepresentation != nil }) else {
+        return withCStringArray(texts) { body($0, nil, nil) }
+    }
+    var lengths = [Int32](repeating: 0, count: binds.count)
+    var formats = [Int32](repeating: 0, count: binds.count)
+    var owned: [UnsafeMutablePointer<CChar>?] = []
+    owned.reserveCapacity(binds.count)
+    defer { owned.forEach { free($0) } }
+    for (index, bind) in binds.enumerated() {
+        if let bytes = bind.binaryRepresentation {
+            // malloc, like strdup for the text values, so that one `free` releases both.
+            let copy = malloc(max(bytes.count, 1))!
+            bytes.withUnsafeBytes { source in
+                if let base = source.baseAddress { copy.copyMemory(from: base, byteCount: source.count) }
+            }
+            owned.append(copy.assumingMemoryBound(to: CChar.self))
+            lengths[index] = Int32(bytes.count)
+            formats[index] = 1
+        } else {
+            owned.append(texts[index].map { strdup($0)! })
+        }
+    }
+    return owned.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { pointers in
+            lengths.withUnsafeBufferPointer { lengths in
+                formats.withUnsafeBufferPointer { formats in body(pointers, lengths.baseAddress, formats.baseAddress) }
+            }
+        }
+    }
+}
 
 /// Calls `body` with a NULL-terminated C array of C strings (NULL entries for nil) that lives for the call.
 private func withCStringArray<R>(
