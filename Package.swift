@@ -267,7 +267,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SlackTests",
-            dependencies: ["Slack", "HTTPClient", "TestSupport", "Learning"],
+            dependencies: ["Slack", "HTTPClient", "TestSupport", "Learning", "WebhookSamples"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

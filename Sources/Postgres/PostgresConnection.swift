@@ -47,14 +47,16 @@ package final class PostgresConnection {
     package func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
         let handle = try liveHandle()
         let statement = try prepare(query, on: handle)
-        let result: OpaquePointer? = withCStringArray(statement.values) { pointers in
+        let result: OpaquePointer? = withParameterArrays(query.binds, texts: statement.values) {
+            pointers, lengths, formats in
             if let name = statement.name {
-                return PQexecPrepared(handle, name, Int32(statement.values.count), pointers, nil, nil, 0)
+                return PQexecPrepared(handle, name, Int32(statement.values.count), pointers, lengths, formats, 0)
             }
             // Past the cache's size: run unprepared rather than grow without bound.
             return statement.types.withUnsafeBufferPointer { typeBuffer in
                 PQexecParams(
-                    handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers, nil, nil, 0)
+                    handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers, lengths,
+                    formats, 0)
             }
         }
         return try consume(result, handle: handle)
@@ -102,16 +104,18 @@ package final class PostgresConnection {
         defer { PQexitPipelineMode(handle) }
         var sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
         for (query, statement) in zip(queries, statements) where sent {
-            sent = withCStringArray(statement.values) { pointers in
-                if let name = statement.name {
-                    return PQsendQueryPrepared(handle, name, Int32(statement.values.count), pointers, nil, nil, 0)
-                }
-                return statement.types.withUnsafeBufferPointer { typeBuffer in
-                    PQsendQueryParams(
-                        handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers, nil,
-                        nil, 0)
-                }
-            } == 1
+            sent =
+                withParameterArrays(query.binds, texts: statement.values) { pointers, lengths, formats in
+                    if let name = statement.name {
+                        return PQsendQueryPrepared(
+                            handle, name, Int32(statement.values.count), pointers, lengths, formats, 0)
+                    }
+                    return statement.types.withUnsafeBufferPointer { typeBuffer in
+                        PQsendQueryParams(
+                            handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers,
+                            lengths, formats, 0)
+                    }
+                } == 1
         }
         guard sent, PQpipelineSync(handle) == 1 else {
             // The connection is in an unknown state: the pool must replace it.
@@ -143,7 +147,8 @@ package final class PostgresConnection {
                 rows.append(
                     status == PGRES_TUPLES_OK
                         ? Self.copyRows(result)
-                        : PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: Self.affectedRows(result)))
+                        : PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: Self.affectedRows(result))
+                )
             } else if failure == nil {
                 failure = Self.error(from: result, handle: handle)
             }
@@ -344,6 +349,44 @@ package final class PostgresConnection {
 
 @available(*, unavailable)
 extension PostgresConnection: Sendable {}
+
+/// Calls `body` with libpq's parameter arrays for `binds`, which live for the call: the values (`texts` as C
+/// strings, binary values as their bytes, NULL for SQL NULL), and the lengths and formats, which libpq reads only
+/// for binary values (both nil when every value is text).
+private func withParameterArrays<R>(
+    _ binds: [PostgresValue], texts: [String?],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
+) -> R {
+    guard binds.contains(where: { $0.binaryRepresentation != nil }) else {
+        return withCStringArray(texts) { body($0, nil, nil) }
+    }
+    var lengths = [Int32](repeating: 0, count: binds.count)
+    var formats = [Int32](repeating: 0, count: binds.count)
+    var owned: [UnsafeMutablePointer<CChar>?] = []
+    owned.reserveCapacity(binds.count)
+    defer { owned.forEach { free($0) } }
+    for (index, bind) in binds.enumerated() {
+        if let bytes = bind.binaryRepresentation {
+            // malloc, like strdup for the text values, so that one `free` releases both.
+            let copy = malloc(max(bytes.count, 1))!
+            bytes.withUnsafeBytes { source in
+                if let base = source.baseAddress { copy.copyMemory(from: base, byteCount: source.count) }
+            }
+            owned.append(copy.assumingMemoryBound(to: CChar.self))
+            lengths[index] = Int32(bytes.count)
+            formats[index] = 1
+        } else {
+            owned.append(texts[index].map { strdup($0)! })
+        }
+    }
+    return owned.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { pointers in
+            lengths.withUnsafeBufferPointer { lengths in
+                formats.withUnsafeBufferPointer { formats in body(pointers, lengths.baseAddress, formats.baseAddress) }
+            }
+        }
+    }
+}
 
 /// Calls `body` with a NULL-terminated C array of C strings (NULL entries for nil) that lives for the call.
 private func withCStringArray<R>(

@@ -13,6 +13,9 @@ package enum PostgresValue: Sendable, Equatable {
     /// JSON text, sent as `jsonb`.
     case json(String)
     case bytes([UInt8])
+    /// A value already in Postgres's binary format for the type `typeOID` (such as a whole array), sent as
+    /// binary so the server reads it as it is instead of parsing text.
+    case binary(typeOID: UInt32, bytes: [UInt8])
 
     /// The parameter's type OID, so the server need not guess (0 lets it infer from context).
     var typeOID: UInt32 {
@@ -25,13 +28,14 @@ package enum PostgresValue: Sendable, Equatable {
         case .uuid: 2950
         case .json: 3802  // jsonb
         case .bytes: 17  // bytea
+        case .binary(let typeOID, _): typeOID
         }
     }
 
-    /// The parameter in Postgres's text input format, or nil for SQL NULL.
+    /// The parameter in Postgres's text input format, or nil for SQL NULL and binary values.
     var textRepresentation: String? {
         switch self {
-        case .null: nil
+        case .null, .binary: nil
         case .text(let value): value
         case .integer(let value): String(value)
         case .double(let value):
@@ -42,6 +46,12 @@ package enum PostgresValue: Sendable, Equatable {
         case .json(let value): value
         case .bytes(let value): "\\x" + value.map { String(format: "%02x", $0) }.joined()
         }
+    }
+
+    /// The parameter's bytes when it travels in binary format, else nil.
+    var binaryRepresentation: [UInt8]? {
+        if case .binary(_, let bytes) = self { return bytes }
+        return nil
     }
 }
 

@@ -52,4 +52,33 @@ import Testing
         await pool.close()
         await schema.drop()
     }
+
+    @Test func arrayParametersArriveElementByElement() async throws {
+        let schema = try await TestSchema.create()
+        let pool = schema.pool(maxConnections: 1)
+        try await pool.query("CREATE TABLE blobs (n int PRIMARY KEY, name text, body bytea NOT NULL)")
+        // bytea[] travels in binary: any byte (NUL included), empty elements, large ones.
+        let bodies: [[UInt8]] = [
+            Array(0...255), [], [0], Array("{\"a\",NULL}\\x00".utf8), [UInt8](repeating: 0xFF, count: 70_000),
+        ]
+        let names: [String?] = [#"a "quoted", \back\slashed"#, nil, "NULL", "e\u{301}\\\u{301}", "{}"]
+        try await pool.query(
+            """
+            INSERT INTO blobs (n, name, body)
+            SELECT n, name, body FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS t(name, body, n)
+            """, [PostgresArray.text(names), PostgresArray.bytea(bodies)])
+        let rows = try await pool.query("SELECT name, encode(body, 'hex') AS hex FROM blobs ORDER BY n")
+        #expect(try rows.map { try $0.decode(String?.self, "name") } == names)
+        #expect(
+            try rows.map { try $0.decode(String.self, "hex") }
+                == bodies.map { $0.map { String(format: "%02x", $0) }.joined() })
+        // An empty batch is an empty array, not an error.
+        let empty = try await pool.query(
+            "SELECT cardinality($1::bytea[]) AS n, cardinality($2::text[]) AS m",
+            [PostgresArray.bytea([]), PostgresArray.text([String]())])
+        #expect(try empty[0].decode(Int.self, "n") == 0)
+        #expect(try empty[0].decode(Int.self, "m") == 0)
+        await pool.close()
+        await schema.drop()
+    }
 }

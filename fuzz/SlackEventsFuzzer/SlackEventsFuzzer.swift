@@ -2,15 +2,22 @@ import Foundation
 import FuzzSupport
 import Slack
 
-/// Events API bodies (`POST /slack/events`): any bytes through the envelope decoder, then what the route and the
-/// inbox worker read of it. Decoding may fail; it must not crash, and what it yields must be what the JSON said.
+/// Events API bodies (`POST /slack/events`): any bytes through the route's scan and the envelope decoder, then what
+/// the route and the inbox worker read of it. Decoding may fail; it must not crash, and what it yields must be what
+/// the JSON said.
 @main enum SlackEventsFuzzer {
     static func main() {
         FuzzDriver.main(testOneInput)
     }
 
     static func check(_ input: [UInt8]) {
-        guard let envelope = try? JSONDecoder().decode(SlackEventEnvelope.self, from: Data(input)) else { return }
+        let decoded = try? JSONDecoder().decode(SlackEventEnvelope.self, from: Data(input))
+        // The route reads bodies through SlackEventSummary: what its scan settles, the decoder reads the same way.
+        if let scanned = SlackEventScanner.summary(of: input) {
+            FuzzInvariant.require(
+                decoded.map(SlackEventSummary.init(envelope:)) == scanned, "the scan and the decoder disagree")
+        }
+        guard let envelope = decoded else { return }
         // The same bytes decode the same way every time: the worker decodes what the route stored.
         let again = try? JSONDecoder().decode(SlackEventEnvelope.self, from: Data(input))
         FuzzInvariant.require(again?.type == envelope.type && again?.event == envelope.event, "decoding is not stable")

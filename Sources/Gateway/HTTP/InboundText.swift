@@ -48,9 +48,12 @@ package enum InboundText {
     /// True when `text` can be an identifier: 1 to `maxBytes` UTF-8 bytes, with no white space or control
     /// characters.
     package static func isIdentifier(_ text: some StringProtocol, maxBytes: Int = maxIdentifierBytes) -> Bool {
-        !text.isEmpty && text.utf8.count <= maxBytes
-            && text.unicodeScalars.allSatisfy { scalar in
-                !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
-            }
+        guard !text.isEmpty, text.utf8.count <= maxBytes else { return false }
+        // The usual identifier is printable ASCII, where the answer needs no Unicode tables: ASCII's white space
+        // (tab to carriage return, space) and control characters (below space, DEL) all lie outside `!`...`~`.
+        if text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) { return true }
+        return text.unicodeScalars.allSatisfy { scalar in
+            !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
+        }
     }
 }

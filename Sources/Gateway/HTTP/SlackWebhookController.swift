@@ -34,9 +34,11 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
     func events(_ request: Request, context: Context) async throws -> Response {
         let body = try await verifiedBody(request, context: context)
         guard !InboundText.jsonContainsNUL(body) else { throw WebhookError.containsNUL }
-        let envelope: SlackEventEnvelope
+        // Only what the answer depends on is read here (the worker decodes the whole envelope later); the summary
+        // accepts and refuses exactly what decoding the envelope would.
+        let envelope: SlackEventSummary
         do {
-            envelope = try JSONDecoder().decode(SlackEventEnvelope.self, from: Data(body))
+            envelope = try SlackEventSummary(body: body)
         } catch {
             throw WebhookError.malformed("the body is not a Slack Events API request")
         }
@@ -47,12 +49,13 @@ package struct SlackWebhookController<Context: RequestContext>: Sendable {
             }
             return JSONBody.response(["challenge": challenge])
         case "event_callback":
-            guard let eventID = envelope.eventID, !eventID.isEmpty, let event = envelope.event else {
+            guard let eventID = envelope.eventID, !eventID.isEmpty, envelope.hasEvent else {
                 throw WebhookError.malformed("event_callback without event_id or event")
             }
             try Self.requireIdentifier(eventID, "event_id")
-            try Self.requireIdentifier(event.user, "event.user", maxBytes: AgentOrchestrator.maxLearnerIDLength)
-            try Self.requireIdentifier(event.channel, "event.channel")
+            try Self.requireIdentifier(
+                envelope.eventUser, "event.user", maxBytes: AgentOrchestrator.maxLearnerIDLength)
+            try Self.requireIdentifier(envelope.eventChannel, "event.channel")
             let retry = request.headers[HTTPField.Name("X-Slack-Retry-Num")!]
             let receipt = try await store(.slackEvent, eventID, body, request, context: context)
             if case .duplicate = receipt {
