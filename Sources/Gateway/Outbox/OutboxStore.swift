@@ -92,15 +92,16 @@ package struct OutboxStore: Sendable {
             RETURNING id, channel, destination, kind, body::text AS body, attempts,
                       extract(epoch FROM expires_at - now())::float8 AS seconds_left
             """, [channel, limit, Double(lease.milliseconds) / 1000])
-        return try rows.map(Self.envelope(from:))
+        return try rows.map { try Self.envelope(from: $0) }
     }
 
-    /// The envelope in a row with `id, channel, destination, kind, body, attempts, seconds_left`.
-    static func envelope(from row: PostgresRow) throws -> OutboundEnvelope {
+    /// The envelope in a row with `id, channel, destination, kind, body, attempts, seconds_left`; `body`, when
+    /// given, stands in for a row without one.
+    static func envelope(from row: PostgresRow, body: String? = nil) throws -> OutboundEnvelope {
         OutboundEnvelope(
             id: try row.decode(UUID.self, "id"), channel: try row.decode(String.self, "channel"),
             destination: try row.decode(String.self, "destination"), kind: try row.decode(String.self, "kind"),
-            body: try row.decode(String.self, "body"), attempts: try row.decode(Int.self, "attempts"),
+            body: try body ?? row.decode(String.self, "body"), attempts: try row.decode(Int.self, "attempts"),
             secondsLeft: try row.decode(Double?.self, "seconds_left"))
     }
 

@@ -167,7 +167,7 @@ package struct LessonDeliveryWorker: Service {
                        now() + CASE WHEN $6 THEN make_interval(secs => $7) ELSE interval '0' END
                 FROM lesson_deliveries d WHERE d.id = $1 AND d.status = 'claimed'
                 ON CONFLICT (dedupe_key) DO UPDATE SET updated_at = outbound_messages.updated_at
-                RETURNING id, channel, destination, kind, body::text AS body, attempts,
+                RETURNING id, channel, destination, kind, attempts,
                           extract(epoch FROM expires_at - now())::float8 AS seconds_left,
                           (xmax = 0 AND status = 'sending') AS claimed_now),
             queued AS (
@@ -184,8 +184,9 @@ package struct LessonDeliveryWorker: Service {
             ])
         // `xmax = 0`: the row was inserted by this statement, not an older message found by its key.
         guard let row = rows.first else { return nil }
+        // The body is the one just written: reading it back would make the server print the JSON again.
         return QueuedLesson(
-            envelope: try OutboxStore.envelope(from: row),
+            envelope: try OutboxStore.envelope(from: row, body: body),
             claimedNow: try row.decode(Bool.self, "claimed_now"))
     }
 }
