@@ -30,6 +30,8 @@ package struct GatewayDependencies: Sendable {
     /// The curriculum pack, loaded and validated at start.
     package let curriculum: CurriculumPack
     package let learningStore: PostgresLearningStore
+    /// The deterministic planner (also inside `agent`), for turns that never go to an LLM.
+    package let orchestrator: AgentOrchestrator
     /// The adaptive-learning agent: Claude's tool use when `ANTHROPIC_API_KEY` is set, falling back to the
     /// deterministic planner on any LLM failure; the deterministic planner alone otherwise.
     package let agent: any AgentTurnHandler
@@ -63,7 +65,7 @@ package struct GatewayDependencies: Sendable {
             throw ConfigurationError.malformed("CURRICULUM_DIR", expected: "a valid curriculum pack (\(error))")
         }
         learningStore = PostgresLearningStore(pool: postgres)
-        let orchestrator = AgentOrchestrator(
+        orchestrator = AgentOrchestrator(
             curriculum: curriculum, store: learningStore, clock: SystemWallClock(), logger: logger)
         agent = try AdaptiveAgent(
             orchestrator: orchestrator, store: learningStore,
@@ -141,7 +143,8 @@ package struct GatewayDependencies: Sendable {
     package var lessonDeliveryWorker: LessonDeliveryWorker {
         LessonDeliveryWorker(
             dueSet: dueSet, deliveries: deliveries, clock: databaseClock, agent: agent, postgres: postgres,
-            slack: slackDispatcher, metrics: metrics, logger: logger,
+            slack: slackDispatcher, together: LessonBatchBuilder(store: learningStore, orchestrator: orchestrator),
+            metrics: metrics, logger: logger,
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) })
     }
 
@@ -149,7 +152,8 @@ package struct GatewayDependencies: Sendable {
     package var lessonScheduler: LessonScheduler {
         LessonScheduler(
             planner: LessonPlanner(pool: postgres),
-            reconciler: DeliveryReconciler(store: deliveries, dueSet: dueSet), clock: databaseClock, postgres: postgres, metrics: metrics, logger: logger)
+            reconciler: DeliveryReconciler(store: deliveries, dueSet: dueSet), clock: databaseClock, postgres: postgres,
+            metrics: metrics, logger: logger)
     }
 
     /// Services that own connections, in start order. ServiceGroup shuts down in reverse order, and the HTTP

@@ -90,12 +90,9 @@ package struct SlackWebAPIClient: SlackAPI, CustomStringConvertible {
     private func send(method: String, url: String, body: JSONValue, authorised: Bool) async throws(SlackAPIError)
         -> JSONValue
     {
-        var request: HTTPRequest
-        do {
-            request = try HTTPRequest.json(.post, url: url, body: body)
-        } catch {
-            throw SlackAPIError(kind: .permanent, code: "unencodable_body", method: method)
-        }
+        var request = HTTPRequest(
+            method: .post, url: url, headers: [("Content-Type", "application/json; charset=utf-8")],
+            body: body.serialized())
         request.timeout = timeout
         if authorised { request.bearer(botToken) }
         let response: HTTPResponse

@@ -470,6 +470,8 @@ import Testing
             let worker = LessonDeliveryWorker(
                 dueSet: dependencies.dueSet, deliveries: dependencies.deliveries, clock: dependencies.databaseClock,
                 agent: dependencies.agent, postgres: world.postgres, slack: dependencies.slackDispatcher,
+                together: LessonBatchBuilder(
+                    store: dependencies.learningStore, orchestrator: dependencies.orchestrator),
                 metrics: dependencies.metrics,
                 logger: dependencies.logger, maxAttempts: 2)
             try await dependencies.lessonScheduler.plan()
@@ -492,6 +494,67 @@ import Testing
                 world.sink.captured.contains {
                     $0.contains("daily lesson dead letter") && $0.contains("\"level\":\"error\"")
                 })
+        }
+    }
+
+    @Test func oneLessonThatCannotBeBuiltDoesNotHoldBackTheRestOfItsBatch() async throws {
+        try await Self.withWorld { world in
+            let learners = [
+                try await world.learner(.slack, "U0BATCH01"), try await world.learner(.slack, "U0BATCH02"),
+                try await world.learner(.slack, "U0BATCH03"),
+            ]
+            let broken = try await world.learner(.slack, "U0BATCH04")
+            // The broken learner studies a topic whose lessons are not in Postgres (as after a sync that lost them);
+            // the others start on the first topic.
+            try await world.postgres.query("UPDATE lessons SET curriculum_key = NULL WHERE topic = 'interest'")
+            try await world.postgres.query(
+                """
+                INSERT INTO learning_paths (learner_id, current_topic, difficulty, upcoming_topics)
+                VALUES ($1, 'interest', 'easy', '[]')
+                """, [broken])
+            try await world.dependencies.lessonScheduler.plan()
+            try await world.dependencies.lessonScheduler.reconcileOnce()
+            #expect(try await world.dependencies.lessonDeliveryWorker.deliverOnce() == 4)
+
+            // The batch failed as a whole and was built again one lesson at a time: three went out, each once,
+            // with one attempt recorded each; the broken one was released for a later pass, having written nothing.
+            #expect(
+                world.sink.captured.contains { $0.contains("daily lessons could not be built together") })
+            #expect(world.slack.calls("chat.postMessage").count == 3)
+            for learner in learners {
+                #expect(try await world.today(learner).status == "sent")
+                #expect(
+                    try await world.count("SELECT count(*) FROM lesson_attempts WHERE learner_id = $1", [learner])
+                        == 1)
+            }
+            #expect(try await world.today(broken).status == "claimed")
+            #expect(try await world.count("SELECT count(*) FROM lesson_attempts WHERE learner_id = $1", [broken]) == 0)
+            #expect(try await world.count("SELECT count(*) FROM memory_turns WHERE learner_id = $1", [broken]) == 0)
+        }
+    }
+
+    @Test func manyLessonsBuiltTogetherEachGoOutOnceWithTheirOwnRecords() async throws {
+        try await Self.withWorld { world in
+            var learners: [UUID] = []
+            for index in 0..<12 { learners.append(try await world.learner(.slack, "U0MANY\(index)")) }
+            try await world.cycle()
+            #expect(!world.sink.captured.contains { $0.contains("could not be built together") })
+            let posts = world.slack.calls("chat.postMessage")
+            #expect(posts.count == 12)
+            #expect(Set(posts.compactMap { $0.json?["channel"] as? String }).count == 12)
+            for learner in learners {
+                #expect(try await world.today(learner).status == "sent")
+                #expect(
+                    try await world.count(
+                        "SELECT count(*) FROM lesson_attempts WHERE learner_id = $1 AND answered_at IS NULL", [learner])
+                        == 1)
+                #expect(
+                    try await world.count("SELECT count(*) FROM memory_turns WHERE learner_id = $1", [learner]) == 2)
+                #expect(
+                    try await world.count(
+                        "SELECT count(*) FROM engagement_events WHERE learner_id = $1 AND interaction = 'next_lesson'",
+                        [learner]) == 1)
+            }
         }
     }
 

@@ -48,10 +48,19 @@ package struct SlackOutboundBody: Codable, Sendable, Equatable {
         self.view = view
     }
 
+    /// The body as stored in the outbox: JSON with sorted keys, absent fields left out (as `Codable` would write
+    /// it, without its cost for the Block Kit inside).
     package func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        var members: [String: JSONValue] = ["operation": .string(operation.rawValue), "text": .string(text)]
+        let strings: [(String, String?)] = [
+            ("channel", channel), ("userID", userID), ("ts", ts), ("responseURL", responseURL), ("threadTS", threadTS),
+        ]
+        for (key, value) in strings { if let value { members[key] = .string(value) } }
+        if let blocks { members["blocks"] = .array(blocks) }
+        if let ephemeral { members["ephemeral"] = .bool(ephemeral) }
+        if let replaceOriginal { members["replaceOriginal"] = .bool(replaceOriginal) }
+        if let view { members["view"] = view }
+        return String(decoding: JSONValue.object(members).serialized(sortedKeys: true), as: UTF8.self)
     }
 }
 

@@ -22,6 +22,8 @@ package struct LessonDeliveryWorker: Service {
     let postgres: PostgresConnectionPool
     /// Sends Slack lessons at once; without it they wait in the outbox for the Slack dispatcher.
     let slack: SlackDispatcher?
+    /// Builds a claimed batch's lessons together; without it each is one agent turn of its own.
+    let together: LessonBatchBuilder?
     let metrics: GatewayMetrics
     let logger: Logger
     let batchSize: Int
@@ -35,7 +37,8 @@ package struct LessonDeliveryWorker: Service {
 
     package init(
         dueSet: DueSet, deliveries: LessonDeliveryStore, clock: DatabaseClock, agent: any AgentTurnHandler,
-        postgres: PostgresConnectionPool, slack: SlackDispatcher?, metrics: GatewayMetrics, logger: Logger,
+        postgres: PostgresConnectionPool, slack: SlackDispatcher?, together: LessonBatchBuilder?,
+        metrics: GatewayMetrics, logger: Logger,
         batchSize: Int = 200,
         concurrency: Int = 16, lease: Duration = .seconds(60), maxAttempts: Int = 5,
         idlePoll: Duration = .milliseconds(50), curriculumSync: @escaping @Sendable () async throws -> Void = {}
@@ -47,6 +50,7 @@ package struct LessonDeliveryWorker: Service {
         self.agent = agent
         self.postgres = postgres
         self.slack = slack
+        self.together = together
         self.metrics = metrics
         self.logger = logger
         self.batchSize = batchSize
@@ -78,57 +82,99 @@ package struct LessonDeliveryWorker: Service {
             logger.error(
                 "daily lesson dead letter", metadata: ["delivery": "\(id)", "error": "lesson_not_built"])
         }
+        var addressed: [AddressedDelivery] = []
+        for delivery in claims.claimed {
+            if delivery.attempts == 1 {
+                metrics.counter(
+                    "scheduler_lessons_due_total", [("channel", delivery.target?.channel.rawValue ?? "none")]
+                ).increment()
+            }
+            guard let target = delivery.target else {
+                await skip(delivery, "no_address")
+                continue
+            }
+            if target.optedOut {
+                await skip(delivery, "opted_out")
+                continue
+            }
+            addressed.append(AddressedDelivery(delivery: delivery, target: target))
+        }
+        if let together, addressed.count > 1 {
+            do {
+                try await deliverTogether(addressed, together)
+                return ids.count
+            } catch {
+                // Nothing of the batch was written: build the lessons one at a time, so that one learner's
+                // failure does not hold back the others.
+                logger.warning(
+                    "daily lessons could not be built together; building them one at a time",
+                    metadata: ["lessons": "\(addressed.count)", "error": "\(error)"])
+            }
+        }
+        await forEach(addressed) { await deliver($0) }
+        return ids.count
+    }
+
+    /// A claimed delivery and the address it goes to.
+    private struct AddressedDelivery {
+        let delivery: ClaimedDelivery
+        let target: DeliveryTarget
+
+        var channel: Learning.Channel { target.channel == .slack ? .slack : .sms }
+    }
+
+    /// A lesson rendered for its channel, ready for the outbox.
+    private struct RenderedLesson {
+        let delivery: ClaimedDelivery
+        let channel: String
+        let destination: String
+        let body: String
+        /// The Slack post, when the worker sends it itself.
+        let slackPost: SlackOutboundBody?
+    }
+
+    /// Runs `body` for every item, at most `concurrency` at a time.
+    private func forEach<T: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for delivery in claims.claimed {
+            for item in items {
                 if running == concurrency {
                     await group.next()
                     running -= 1
                 }
-                group.addTask { await deliver(delivery) }
+                group.addTask { await body(item) }
                 running += 1
             }
         }
-        return ids.count
     }
 
-    private func deliver(_ delivery: ClaimedDelivery) async {
-        if delivery.attempts == 1 {
-            metrics.counter("scheduler_lessons_due_total", [("channel", delivery.target?.channel.rawValue ?? "none")])
-                .increment()
+    /// Builds every lesson of the batch in memory over turns opened with one query, then writes the agent's
+    /// records and queues every lesson in one pipelined transaction, then sends the Slack ones. Throws only
+    /// before that transaction commits, so nothing was written.
+    private func deliverTogether(_ batch: [AddressedDelivery], _ together: LessonBatchBuilder) async throws {
+        let turns = try await together.store.openTurns(learnerIDs: Array(Set(batch.map(\.delivery.learnerID))))
+        var lessons: [RenderedLesson] = []
+        for item in batch {
+            guard let turn = turns[item.delivery.learnerID] else {
+                throw LearningError(code: .storage, message: "learner \(item.delivery.learnerID) was not found")
+            }
+            let reply = try await together.orchestrator.handle(
+                AgentInput(learnerID: item.target.externalID, channel: item.channel, action: .nextLesson), in: turn)
+            lessons.append(try render(reply, for: item))
         }
+        let results = try await PostgresLearningTurn.commit(
+            Array(turns.values), with: lessons.map(queueStatement), pool: together.store.pool)
+        await forEach(Array(zip(lessons, results))) { lesson, rows in await send(lesson, queuedAs: rows) }
+    }
+
+    /// Builds, queues and sends one lesson; on failure the delivery is released for a later pass.
+    private func deliver(_ item: AddressedDelivery) async {
+        let delivery = item.delivery
         do {
-            guard let target = delivery.target else { return try await skip(delivery, "no_address") }
-            if target.optedOut { return try await skip(delivery, "opted_out") }
-            let channel: Learning.Channel = target.channel == .slack ? .slack : .sms
             let reply = try await agent.handle(
-                AgentInput(learnerID: target.externalID, channel: channel, action: .nextLesson))
-            let body: String
-            var slackBody: SlackOutboundBody?
-            var destination = target.externalID
-            switch target.channel {
-            case .slack:
-                let message = SlackReplyRenderer.message(for: reply)
-                destination = target.directChannelID ?? target.externalID
-                let post = SlackOutboundBody(
-                    operation: .post, channel: target.directChannelID, userID: target.externalID, text: message.text,
-                    blocks: message.blocks)
-                slackBody = post
-                body = try post.encoded()
-            case .sms:
-                body = try SMSDispatcher.encode(SMSOutboundBody(parts: SMSInboxHandler.parts(of: reply)))
-            }
-            let sender = target.channel == .slack ? slack : nil
-            guard
-                let queued = try await queue(
-                    delivery, channel: target.channel.rawValue, destination: destination, body: body,
-                    claimed: sender != nil)
-            else {
-                logger.notice(
-                    "daily lesson was taken over by another scheduler", metadata: ["delivery": "\(delivery.id)"])
-                return
-            }
-            if let sender, queued.claimedNow { await sender.send(claimed: queued.envelope, body: slackBody) }
+                AgentInput(learnerID: item.target.externalID, channel: item.channel, action: .nextLesson))
+            let lesson = try render(reply, for: item)
+            await send(lesson, queuedAs: try await postgres.query(queueStatement(lesson)))
         } catch {
             // Building the lesson failed (the agent's store, most likely): try again after a pause, up to
             // `maxAttempts` claims.
@@ -139,25 +185,65 @@ package struct LessonDeliveryWorker: Service {
         }
     }
 
-    private func skip(_ delivery: ClaimedDelivery, _ reason: String) async throws {
-        try await deliveries.skip(delivery.id, reason: reason)
-        metrics.counter("scheduler_lessons_skipped_total", [("reason", reason)]).increment()
+    private func render(_ reply: AgentReply, for item: AddressedDelivery) throws -> RenderedLesson {
+        let target = item.target
+        switch target.channel {
+        case .slack:
+            let message = SlackReplyRenderer.message(for: reply)
+            let post = SlackOutboundBody(
+                operation: .post, channel: target.directChannelID, userID: target.externalID, text: message.text,
+                blocks: message.blocks)
+            return RenderedLesson(
+                delivery: item.delivery, channel: "slack", destination: target.directChannelID ?? target.externalID,
+                body: try post.encoded(), slackPost: slack == nil ? nil : post)
+        case .sms:
+            return RenderedLesson(
+                delivery: item.delivery, channel: "sms", destination: target.externalID,
+                body: try SMSDispatcher.encode(SMSOutboundBody(parts: SMSInboxHandler.parts(of: reply))),
+                slackPost: nil)
+        }
     }
 
-    /// The lesson's outbox message, and whether this call created it claimed (so the caller must send it).
-    private struct QueuedLesson {
-        let envelope: OutboundEnvelope
-        let claimedNow: Bool
+    /// Sends a queued lesson that went in claimed by this worker; logs a lesson whose claim was lost.
+    private func send(_ lesson: RenderedLesson, queuedAs rows: PostgresRows) async {
+        guard let row = rows.first else {
+            logger.notice(
+                "daily lesson was taken over by another scheduler", metadata: ["delivery": "\(lesson.delivery.id)"])
+            return
+        }
+        guard let slack, let post = lesson.slackPost else { return }
+        do {
+            // `claimed_now`: this statement inserted the message claimed, so this worker sends it. The body is
+            // the one just written: reading it back would make the server print the JSON again.
+            guard try row.decode(Bool.self, "claimed_now") else { return }
+            await slack.send(claimed: try OutboxStore.envelope(from: row, body: lesson.body), body: post)
+        } catch {
+            // Unreadable row: the message stays claimed, and the dispatcher takes it when the lease runs out.
+            logger.error(
+                "queued daily lesson could not be read back", metadata: ["delivery": "\(lesson.delivery.id)"])
+        }
+    }
+
+    /// Skips the delivery, or releases it for a later pass when that fails.
+    private func skip(_ delivery: ClaimedDelivery, _ reason: String) async {
+        do {
+            try await deliveries.skip(delivery.id, reason: reason)
+            metrics.counter("scheduler_lessons_skipped_total", [("reason", reason)]).increment()
+        } catch {
+            logger.error(
+                "daily lesson could not be skipped; will retry",
+                metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+            try? await deliveries.release(delivery.id, after: SlackDispatcher.backoff(attempt: delivery.attempts))
+        }
     }
 
     /// Puts the lesson in the outbox (expiring at the end of the learner's day) and marks the delivery queued,
-    /// in one statement. With `claimed`, the message goes in as claimed by this worker (`sending`, under the
-    /// outbox's lease, first attempt), otherwise queued for its dispatcher. Nil when the claim was lost (another
-    /// scheduler took the delivery after our lease ran out).
-    private func queue(
-        _ delivery: ClaimedDelivery, channel: String, destination: String, body: String, claimed: Bool
-    ) async throws -> QueuedLesson? {
-        let rows = try await postgres.query(
+    /// in one statement. A lesson the worker sends itself goes in claimed by it (`sending`, under the outbox's
+    /// lease, first attempt), any other queued for its dispatcher. No row when the claim was lost (another
+    /// scheduler took the delivery after our lease ran out); `claimed_now` is false when the message already
+    /// existed (`xmax = 0`: the row was inserted by this statement).
+    private func queueStatement(_ lesson: RenderedLesson) -> PostgresQuery {
+        PostgresQuery(
             """
             WITH message AS (
                 INSERT INTO outbound_messages (dedupe_key, learner_id, channel, destination, kind, body, expires_at,
@@ -178,15 +264,21 @@ package struct LessonDeliveryWorker: Service {
             SELECT m.* FROM message m WHERE EXISTS (SELECT 1 FROM queued)
             """,
             [
-                delivery.id, "daily:\(delivery.id.uuidString.lowercased())", channel, destination,
-                PostgresValue.json(body),
-                claimed, Double(OutboxStore.sendLease.milliseconds) / 1000,
+                lesson.delivery.id, "daily:\(lesson.delivery.id.uuidString.lowercased())", lesson.channel,
+                lesson.destination, PostgresValue.json(lesson.body), lesson.slackPost != nil,
+                Double(OutboxStore.sendLease.milliseconds) / 1000,
             ])
-        // `xmax = 0`: the row was inserted by this statement, not an older message found by its key.
-        guard let row = rows.first else { return nil }
-        // The body is the one just written: reading it back would make the server print the JSON again.
-        return QueuedLesson(
-            envelope: try OutboxStore.envelope(from: row, body: body),
-            claimedNow: try row.decode(Bool.self, "claimed_now"))
+    }
+}
+
+/// What building a batch of daily lessons together needs: the learning store (one query opens every learner's
+/// turn) and the deterministic planner (a daily lesson is an action, never an LLM turn).
+package struct LessonBatchBuilder: Sendable {
+    let store: PostgresLearningStore
+    let orchestrator: AgentOrchestrator
+
+    package init(store: PostgresLearningStore, orchestrator: AgentOrchestrator) {
+        self.store = store
+        self.orchestrator = orchestrator
     }
 }

@@ -39,9 +39,16 @@ package struct AgentOrchestrator: Sendable {
                 code: .invalidInput,
                 message: "an agent input needs a learner id of 1-\(Self.maxLearnerIDLength) characters")
         }
-        let turn = Turn(
-            try await turns.openTurn(channel: input.channel, externalID: input.learnerID), channel: input.channel,
-            curriculum: curriculum, redactor: redactor, clock: clock)
+        let store = try await turns.openTurn(channel: input.channel, externalID: input.learnerID)
+        let reply = try await handle(input, in: store)
+        try await store.commit()
+        return reply
+    }
+
+    /// Handles one turn inside a turn the caller opened (and commits): for callers that run many learners' turns
+    /// and commit them together. `input.learnerID` is not resolved again; the turn's learner is the one answered.
+    package func handle(_ input: AgentInput, in store: any LearningTurn) async throws -> AgentReply {
+        let turn = Turn(store, channel: input.channel, curriculum: curriculum, redactor: redactor, clock: clock)
         let learnerID = turn.learnerID
         let learnerText: String
         let interaction: String
@@ -80,7 +87,6 @@ package struct AgentOrchestrator: Sendable {
         try await turn.memory.remember(learnerID: learnerID, turns: [(.learner, learnerText), (.agent, reply.text)])
         try await turn.toolbox.trackEngagement.record(
             learnerID: learnerID, interaction: interaction, channel: input.channel.rawValue)
-        try await turn.store.commit()
         return reply
     }
 

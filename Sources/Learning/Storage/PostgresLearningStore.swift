@@ -5,7 +5,7 @@ import Postgres
 /// `QuizHistoryStore`, `ReviewStore`, `LearningPathStore`, `EngagementStore`, `MemoryStore`). Lessons are
 /// referenced by curriculum key and joined to `lessons` by `curriculum_key`.
 package struct PostgresLearningStore: Sendable {
-    let pool: PostgresConnectionPool
+    package let pool: PostgresConnectionPool
 
     package init(pool: PostgresConnectionPool) {
         self.pool = pool

@@ -17,15 +17,34 @@ extension PostgresLearningStore: LearningTurnSource {
         return turn
     }
 
+    /// Opens a turn for each of `learnerIDs` (learners known by id, such as the scheduler's), with one query.
+    /// Learners that do not exist have no turn.
+    package func openTurns(learnerIDs: [UUID]) async throws -> [UUID: PostgresLearningTurn] {
+        let rows = try await pool.query(
+            PostgresQuery(Self.snapshotByID, [PostgresArray.text(learnerIDs.map(\.uuidString))]))
+        var turns: [UUID: PostgresLearningTurn] = [:]
+        for row in rows {
+            let turn = try PostgresLearningTurn(snapshot: row, store: self)
+            turns[turn.learnerID] = turn
+        }
+        return turns
+    }
+
     private func loadTurn(channel: Channel, externalID: String) async throws -> PostgresLearningTurn? {
-        let rows = try await pool.query(PostgresQuery(Self.turnSnapshot, [channel.rawValue, externalID]))
+        let rows = try await pool.query(PostgresQuery(Self.snapshotByIdentity, [channel.rawValue, externalID]))
         return try rows.first.map { try PostgresLearningTurn(snapshot: $0, store: self) }
     }
 
-    /// The learner, their newest open attempt, profile, path, review items and when each lesson was last shown.
-    /// Times inside the JSON columns are microseconds since 1970, so nothing is lost to formatting.
-    private static let turnSnapshot = """
-        SELECT li.learner_id,
+    private static let snapshotByIdentity = snapshot(
+        of: "learner_identities li", id: "li.learner_id", where: "li.channel = $1 AND li.external_id = $2")
+    private static let snapshotByID = snapshot(of: "learners li", id: "li.id", where: "li.id = ANY($1::uuid[])")
+
+    /// The learner, their newest open attempt, profile, path, review items and when each lesson was last shown,
+    /// for the learners of `table` (aliased `li`, whose learner id is `id`) that match `condition`. Times inside
+    /// the JSON columns are microseconds since 1970, so nothing is lost to formatting.
+    private static func snapshot(of table: String, id: String, where condition: String) -> String {
+        """
+        SELECT \(id) AS learner_id,
                oa.id AS open_id, oa.curriculum_key AS open_lesson, oa.channel AS open_channel,
                oa.presented_at AS open_presented_at,
                p.level, p.topics_covered, p.quiz_average, p.quiz_count, p.weak_areas, p.preferences,
@@ -34,24 +53,25 @@ extension PostgresLearningStore: LearningTurnSource {
                            'lesson', coalesce(l.curriculum_key, ''), 'step', r.step,
                            'due', (extract(epoch FROM r.due_at) * 1000000)::bigint) ORDER BY r.due_at), '[]')
                   FROM review_items r JOIN lessons l ON l.id = r.lesson_id
-                 WHERE r.learner_id = li.learner_id) AS reviews,
+                 WHERE r.learner_id = \(id)) AS reviews,
                (SELECT coalesce(json_agg(json_build_object(
                            'lesson', s.curriculum_key, 'topic', s.topic,
                            'at', (extract(epoch FROM s.last_at) * 1000000)::bigint)), '[]')
                   FROM (SELECT l.curriculum_key, l.topic, max(a.presented_at) AS last_at
                           FROM lesson_attempts a JOIN lessons l ON l.id = a.lesson_id
-                         WHERE a.learner_id = li.learner_id AND l.curriculum_key IS NOT NULL
+                         WHERE a.learner_id = \(id) AND l.curriculum_key IS NOT NULL
                          GROUP BY l.curriculum_key, l.topic) s) AS presented
-        FROM learner_identities li
+        FROM \(table)
         LEFT JOIN LATERAL (
             SELECT a.id, l.curriculum_key, a.channel, a.presented_at
             FROM lesson_attempts a JOIN lessons l ON l.id = a.lesson_id
-            WHERE a.learner_id = li.learner_id AND a.answered_at IS NULL
+            WHERE a.learner_id = \(id) AND a.answered_at IS NULL
             ORDER BY a.presented_at DESC LIMIT 1) oa ON true
-        LEFT JOIN learner_profiles p ON p.learner_id = li.learner_id
-        LEFT JOIN learning_paths lp ON lp.learner_id = li.learner_id
-        WHERE li.channel = $1 AND li.external_id = $2
+        LEFT JOIN learner_profiles p ON p.learner_id = \(id)
+        LEFT JOIN learning_paths lp ON lp.learner_id = \(id)
+        WHERE \(condition)
         """
+    }
 }
 
 /// The Postgres ``LearningTurn``: the learner's state as loaded when the turn opened, kept current with the
@@ -161,6 +181,23 @@ package final class PostgresLearningTurn: LearningTurn {
             // Nothing was written; keep the writes so that a caller may commit again.
             state.withLock { $0.pending = writes + $0.pending }
             throw error
+        }
+    }
+
+    /// Commits the deferred writes of every turn, then runs `extra`, all in one pipelined transaction, and returns
+    /// the rows of `extra`. Nothing is written when any write or statement fails.
+    package static func commit(
+        _ turns: [PostgresLearningTurn], with extra: [PostgresQuery], pool: PostgresConnectionPool
+    ) async throws -> [PostgresRows] {
+        let writes = turns.flatMap { turn in
+            turn.state.withLock { state -> [PendingWrite] in
+                defer { state.pending.removeAll() }
+                return state.pending
+            }
+        }
+        return try await pool.transaction(pipelining: writes.map(\.query) + extra) { results in
+            for (write, result) in zip(writes, results) { try check(write, result) }
+            return Array(results.dropFirst(writes.count))
         }
     }
 
