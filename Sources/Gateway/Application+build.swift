@@ -55,7 +55,7 @@ package struct GatewayDependencies: Sendable {
         httpClient = CurlHTTPClient()
         metrics = GatewayMetrics()
         migrator = PostgresMigrator(pool: postgres, migrations: try GatewayMigrations.all(), logger: logger)
-        inbox = PostgresInboxStore(pool: postgres, logger: logger)
+        inbox = PostgresInboxStore(pool: postgres, writers: configuration.inboxWriters, logger: logger)
         outbox = OutboxStore(pool: postgres)
         do {
             curriculum = try CurriculumLoader().load(

@@ -21,6 +21,8 @@ import Testing
         #expect(configuration.slack.botToken == nil)
         #expect(configuration.httpIdleTimeout == .seconds(75))
         #expect(configuration.httpBodyTimeout == .seconds(10))
+        #expect(configuration.inboxWriters == 2)
+        #expect(try GatewayConfiguration(environment: minimal.merging(["INBOX_WRITERS": "6"]) { $1 }).inboxWriters == 6)
     }
 
     @Test(arguments: ["DATABASE_URL", "REDIS_URL"])
@@ -47,6 +49,7 @@ import Testing
         ("SLACK_BOT_TOKEN", "xoxp-user-token-secret"), ("GATEWAY_API_KEYS", "short"),
         ("ADMIN_SLACK_USER_IDS", "U123,bad id"), ("TWILIO_MESSAGES_PER_SECOND", "fast"),
         ("HTTP_IDLE_TIMEOUT_MS", "999"), ("HTTP_BODY_TIMEOUT_MS", "forever"), ("HTTP_BODY_TIMEOUT_MS", "99"),
+        ("INBOX_WRITERS", "0"), ("INBOX_WRITERS", "33"),
     ])
     func malformedValueIsNamedWithoutEchoingIt(variable: String, value: String) {
         var environment = minimal

@@ -54,6 +54,8 @@ package struct GatewayConfiguration: Sendable, CustomStringConvertible {
     /// How long a request's body may take to arrive once its headers are in; a slower client gets 408 and its
     /// connection is closed.
     package var httpBodyTimeout: Duration
+    /// Inbox group-commit writers: commits in flight at once, each on a pooled connection.
+    package var inboxWriters: Int
     package var databasePoolSize: Int
     package var redisPoolSize: Int
     /// Postgres `statement_timeout` for every statement.
@@ -153,6 +155,8 @@ package struct GatewayConfiguration: Sendable, CustomStringConvertible {
             ))
         databasePoolSize = try reader.integer(
             "DATABASE_POOL_SIZE", default: 10, range: 1...200, expected: "a connection count from 1 to 200")
+        inboxWriters = try reader.integer(
+            "INBOX_WRITERS", default: 2, range: 1...32, expected: "a writer count from 1 to 32")
         redisPoolSize = try reader.integer(
             "REDIS_POOL_SIZE", default: 8, range: 1...200, expected: "a connection count from 1 to 200")
         statementTimeout = .milliseconds(
