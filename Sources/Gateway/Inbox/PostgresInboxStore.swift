@@ -7,7 +7,9 @@ import Synchronization
 /// together in the next transaction, so one commit acknowledges many webhooks. A message that arrives when a
 /// writer is idle is written at once: nothing waits for a batch to fill.
 ///
-/// Writers are loops of this `Service`; `store` fails with `unavailable` when the service is not running.
+/// Writers are loops of this `Service`. A message stored before they start waits for them (the HTTP server and
+/// the inbox start together, and a webhook may arrive first); `store` fails with `unavailable` once the service
+/// has stopped.
 package final class PostgresInboxStore: InboxStore, Service {
     private let pool: PostgresConnectionPool
     private let maxBatch: Int
@@ -21,7 +23,7 @@ package final class PostgresInboxStore: InboxStore, Service {
     }
 
     private struct State {
-        var running = false
+        var stopped = false
         var pending: [Pending] = []
         var idleWriters: [CheckedContinuation<Bool, Never>] = []
     }
@@ -39,14 +41,14 @@ package final class PostgresInboxStore: InboxStore, Service {
     package func store(_ message: InboundMessage) async throws -> InboxReceipt {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = state.withLock { state -> (Bool, CheckedContinuation<Bool, Never>?) in
-                guard state.running else { return (false, nil) }
+                guard !state.stopped else { return (false, nil) }
                 state.pending.append(Pending(message: message, continuation: continuation))
                 return (true, state.idleWriters.popLast())
             }
             switch outcome {
             case (false, _):
                 continuation.resume(
-                    throwing: InboxError(reason: .unavailable, message: "the inbox is not running (shutting down?)"))
+                    throwing: InboxError(reason: .unavailable, message: "the inbox has stopped (shutting down)"))
             case (true, let writer):
                 writer?.resume(returning: true)
             }
@@ -54,7 +56,6 @@ package final class PostgresInboxStore: InboxStore, Service {
     }
 
     package func run() async throws {
-        state.withLock { $0.running = true }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<writers {
                 group.addTask { await self.writerLoop() }
@@ -70,7 +71,7 @@ package final class PostgresInboxStore: InboxStore, Service {
     /// Refuses new messages and lets the writers finish what is queued, then end.
     private func stop() {
         let idle = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
-            state.running = false
+            state.stopped = true
             defer { state.idleWriters.removeAll() }
             return state.idleWriters
         }
@@ -91,7 +92,7 @@ package final class PostgresInboxStore: InboxStore, Service {
             let keepGoing = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let resumeNow = state.withLock { state -> Bool? in
                     if !state.pending.isEmpty { return true }
-                    if !state.running { return false }
+                    if state.stopped { return false }
                     state.idleWriters.append(continuation)
                     return nil
                 }
