@@ -19,15 +19,11 @@ command -v wrk >/dev/null || {
     if [ "$(id -u)" -eq 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi
 }
 
-export SWIFT_DETERMINISTIC_HASHING=1
-swift build -c release --product gateway
-binary="$(swift build -c release --show-bin-path)/gateway"
-
-set -a
-# shellcheck disable=SC1091
-source "$DATA_DIR/services.env"
-set +a
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# shellcheck source=bench/lib/gateway.sh
+source bench/lib/gateway.sh
+build_gateway release
+use_local_services
+port="$(free_port)"
 export PORT="$port" LOG_LEVEL=warning LOG_FORMAT=json DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-8}" \
     REDIS_POOL_SIZE="${REDIS_POOL_SIZE:-8}"
 
@@ -35,11 +31,7 @@ export PORT="$port" LOG_LEVEL=warning LOG_FORMAT=json DATABASE_POOL_SIZE="${DATA
 "$binary" serve --env-file "$DATA_DIR/bench-none.env" >/tmp/gateway-bench.log 2>&1 &
 gateway_pid=$!
 trap 'kill -TERM $gateway_pid 2>/dev/null || true; wait $gateway_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$port/ready" >/dev/null
+wait_for_gateway /ready /tmp/gateway-bench.log
 
 run() {
     local path="$1"

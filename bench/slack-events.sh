@@ -24,30 +24,11 @@ command -v wrk >/dev/null || {
     if [ "$(id -u)" -eq 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi
 }
 
-export SWIFT_DETERMINISTIC_HASHING=1
-# SwiftPM waits by itself if another build holds the .build lock.
-swift build -c release --product gateway
-binary="$(swift build -c release --show-bin-path)/gateway"
-
-set -a
-# shellcheck disable=SC1091
-source "$DATA_DIR/services.env"
-set +a
-
-work="$(mktemp -d)"
-schema="bench_events_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-gateway_pid=""
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    if [ -n "$gateway_pid" ]; then
-        kill -TERM "$gateway_pid" 2>/dev/null || true
-        wait "$gateway_pid" 2>/dev/null || true
-    fi
-    psql "$DATABASE_URL" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/gateway.sh
+source bench/lib/gateway.sh
+build_gateway release
+use_local_services
+isolate bench_events TERM
 
 export SLACK_SIGNING_SECRET
 SLACK_SIGNING_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
@@ -55,15 +36,10 @@ export PORT="$port" BIND_HOST=127.0.0.1 LOG_LEVEL=warning LOG_FORMAT=json DATABA
 # Keep the gateway away from anything Slack-side: with no bot token nothing would be sent anyway.
 unset SLACK_BOT_TOKEN
 
-psql "$DATABASE_URL" -qAt -c "CREATE SCHEMA $schema" >/dev/null
 "$binary" migrate --env-file "$DATA_DIR/bench-none.env" >/dev/null
 "$binary" serve --roles web --env-file "$DATA_DIR/bench-none.env" >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$port/health" >/dev/null
+wait_for_gateway /health "$work/gateway.log"
 
 # Pre-sign the events (all dated now; the gateway accepts them for five minutes).
 python3 bench/slack_events_gen.py "$work" warmup EvWARM "$((MAX_RATE * WARMUP))"

@@ -15,45 +15,22 @@ DURATION="${DURATION:-600}"
 CONCURRENCY="${CONCURRENCY:-32}"
 DATA_DIR="${DATA_DIR:-$PWD/.data}"
 
-export SWIFT_DETERMINISTIC_HASHING=1
-swift build -c release --product gateway
-binary="$(swift build -c release --show-bin-path)/gateway"
-
-set -a
-# shellcheck disable=SC1091
-source "$DATA_DIR/services.env"
-set +a
-
-work="$(mktemp -d)"
-schema="soak_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-gateway_pid=""
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    if [ -n "$gateway_pid" ]; then
-        kill -TERM "$gateway_pid" 2>/dev/null || true
-        wait "$gateway_pid" 2>/dev/null || true
-    fi
-    psql "$DATABASE_URL" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib/gateway.sh
+source bench/lib/gateway.sh
+build_gateway release
+use_local_services
+isolate soak TERM
 
 SLACK_SIGNING_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 export SLACK_SIGNING_SECRET PORT="$port" BIND_HOST=127.0.0.1 LOG_LEVEL=warning LOG_FORMAT=json \
     DATABASE_SCHEMA="$schema" REDIS_KEY_PREFIX="$schema:" CURRICULUM_DIR="$PWD/bots/curriculum"
 unset SLACK_BOT_TOKEN TWILIO_ACCOUNT_SID ANTHROPIC_API_KEY
 
-psql "$DATABASE_URL" -qAt -c "CREATE SCHEMA $schema" >/dev/null
 : >"$work/empty.env"
 "$binary" migrate --env-file "$work/empty.env" >/dev/null
 "$binary" serve --env-file "$work/empty.env" >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$port/health" >/dev/null
+wait_for_gateway /health "$work/gateway.log"
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$gateway_pid/status"; }
 sql() { psql "$DATABASE_URL" -qAt -c "SET search_path TO $schema; $1"; }

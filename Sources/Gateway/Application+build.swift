@@ -142,8 +142,9 @@ package struct GatewayDependencies: Sendable {
     /// Sends the daily lessons that are due.
     package var lessonDeliveryWorker: LessonDeliveryWorker {
         LessonDeliveryWorker(
-            dueSet: dueSet, deliveries: deliveries, clock: databaseClock, agent: agent, postgres: postgres,
-            slack: slackDispatcher, together: LessonBatchBuilder(store: learningStore, orchestrator: orchestrator),
+            dueSet: dueSet, deliveries: deliveries, clock: databaseClock,
+            lessons: LessonBuilder(store: learningStore, orchestrator: orchestrator), postgres: postgres,
+            slack: slackDispatcher,
             metrics: metrics, logger: logger,
             curriculumSync: { [curriculum, postgres] in _ = try await CurriculumSync(pool: postgres).sync(curriculum) })
     }

@@ -46,19 +46,9 @@ package final class PostgresConnection {
     @discardableResult
     package func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
         let handle = try liveHandle()
-        let statement = try prepare(query, on: handle)
-        let result: OpaquePointer? = withParameterArrays(query.binds, texts: statement.values) {
-            pointers, lengths, formats in
-            if let name = statement.name {
-                return PQexecPrepared(handle, name, Int32(statement.values.count), pointers, lengths, formats, 0)
-            }
-            // Past the cache's size: run unprepared rather than grow without bound.
-            return statement.types.withUnsafeBufferPointer { typeBuffer in
-                PQexecParams(
-                    handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers, lengths,
-                    formats, 0)
-            }
-        }
+        let result = try prepare(query, on: handle).call(
+            prepared: { PQexecPrepared(handle, $0, $1, $2, $3, $4, 0) },
+            unprepared: { PQexecParams(handle, $0, $1, $2, $3, $4, $5, 0) })
         return try consume(result, handle: handle)
     }
 
@@ -73,49 +63,25 @@ package final class PostgresConnection {
         // Synchronous calls (PQprepare) are not allowed in pipeline mode: prepare first.
         var statements: [Statement] = []
         for query in queries { statements.append(try prepare(query, on: handle)) }
-        inTransaction = true
-        defer { inTransaction = false }
-        let rows: [PostgresRows]
-        do {
-            rows = try runPipeline(queries, statements, on: handle)
-        } catch {
-            if !broken { try? execute(script: "ROLLBACK") }
-            throw error
-        }
-        let value: T
-        do {
-            value = try body(rows)
-        } catch {
-            try? execute(script: "ROLLBACK")
-            throw error
-        }
-        try execute(script: "COMMIT")
-        return value
+        // The pipeline sends the BEGIN itself.
+        return try finishTransaction { try body(try runPipeline(statements, on: handle)) }
     }
 
     /// Sends BEGIN and the statements with one sync, and reads every result. Throws the first statement's
     /// error; the transaction is then left aborted for the caller to roll back.
-    private func runPipeline(
-        _ queries: [PostgresQuery], _ statements: [Statement], on handle: OpaquePointer
-    ) throws(PostgresError) -> [PostgresRows] {
+    private func runPipeline(_ statements: [Statement], on handle: OpaquePointer) throws(PostgresError)
+        -> [PostgresRows]
+    {
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .server, message: "could not enter pipeline mode: \(Self.errorMessage(handle))")
         }
         defer { PQexitPipelineMode(handle) }
         var sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
-        for (query, statement) in zip(queries, statements) where sent {
+        for statement in statements where sent {
             sent =
-                withParameterArrays(query.binds, texts: statement.values) { pointers, lengths, formats in
-                    if let name = statement.name {
-                        return PQsendQueryPrepared(
-                            handle, name, Int32(statement.values.count), pointers, lengths, formats, 0)
-                    }
-                    return statement.types.withUnsafeBufferPointer { typeBuffer in
-                        PQsendQueryParams(
-                            handle, query.sql, Int32(statement.values.count), typeBuffer.baseAddress, pointers,
-                            lengths, formats, 0)
-                    }
-                } == 1
+                statement.call(
+                    prepared: { PQsendQueryPrepared(handle, $0, $1, $2, $3, $4, 0) },
+                    unprepared: { PQsendQueryParams(handle, $0, $1, $2, $3, $4, $5, 0) }) == 1
         }
         guard sent, PQpipelineSync(handle) == 1 else {
             // The connection is in an unknown state: the pool must replace it.
@@ -143,12 +109,8 @@ package final class PostgresConnection {
             let status = PQresultStatus(result)
             if status == PGRES_PIPELINE_SYNC { break }
             if status == PGRES_PIPELINE_ABORTED { continue }
-            if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK {
-                rows.append(
-                    status == PGRES_TUPLES_OK
-                        ? Self.copyRows(result)
-                        : PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: Self.affectedRows(result))
-                )
+            if let statementRows = Self.rows(of: result) {
+                rows.append(statementRows)
             } else if failure == nil {
                 failure = Self.error(from: result, handle: handle)
             }
@@ -160,10 +122,32 @@ package final class PostgresConnection {
 
     /// A statement ready to execute: its prepared name (nil past the cache's size) and text parameters.
     private struct Statement {
+        let query: PostgresQuery
         let name: String?
         let values: [String?]
         let types: [UInt32]
+
+        /// Calls libpq's prepared variant (name, count, values, lengths, formats), or past the cache's size its
+        /// unprepared one (SQL, count, types, values, lengths, formats), with this statement's parameters.
+        func call<R>(
+            prepared: (String, Int32, ParameterValues, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R,
+            unprepared: (
+                String, Int32, UnsafePointer<UInt32>?, ParameterValues, UnsafePointer<Int32>?,
+                UnsafePointer<Int32>?
+            ) -> R
+        ) -> R {
+            let count = Int32(values.count)
+            return withParameterArrays(query.binds, texts: values) { pointers, lengths, formats in
+                if let name { return prepared(name, count, pointers, lengths, formats) }
+                // Past the cache's size: run unprepared rather than grow without bound.
+                return types.withUnsafeBufferPointer {
+                    unprepared(query.sql, count, $0.baseAddress, pointers, lengths, formats)
+                }
+            }
+        }
     }
+
+    private typealias ParameterValues = UnsafePointer<UnsafePointer<CChar>?>?
 
     /// Checks the parameters and prepares the statement on this connection the first time it is seen.
     private func prepare(_ query: PostgresQuery, on handle: OpaquePointer) throws(PostgresError) -> Statement {
@@ -177,9 +161,9 @@ package final class PostgresConnection {
         }
         let types = query.binds.map(\.typeOID)
         let key = PreparedKey(sql: query.sql, types: types)
-        if let known = prepared[key] { return Statement(name: known, values: values, types: types) }
+        if let known = prepared[key] { return Statement(query: query, name: known, values: values, types: types) }
         guard prepared.count < Self.maxPreparedStatements else {
-            return Statement(name: nil, values: values, types: types)
+            return Statement(query: query, name: nil, values: values, types: types)
         }
         let name = "lg_\(prepared.count + 1)"
         let preparation: OpaquePointer? = types.withUnsafeBufferPointer { typeBuffer in
@@ -187,7 +171,7 @@ package final class PostgresConnection {
         }
         _ = try consume(preparation, handle: handle)
         prepared[key] = name
-        return Statement(name: name, values: values, types: types)
+        return Statement(query: query, name: name, values: values, types: types)
     }
 
     /// Statements prepared on this connection, by SQL and parameter types.
@@ -209,14 +193,19 @@ package final class PostgresConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     package func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute(script: "BEGIN")
+        return try finishTransaction { try body(self) }
+    }
+
+    /// Runs `body` in the transaction just begun: COMMIT when it returns, ROLLBACK when it throws.
+    private func finishTransaction<T>(_ body: () throws -> T) throws -> T {
         inTransaction = true
         defer { inTransaction = false }
         let value: T
         do {
-            value = try body(self)
+            value = try body()
         } catch {
-            // A broken connection has no transaction left to roll back; the server discards it.
-            try? execute(script: "ROLLBACK")
+            // A lost or broken connection has no transaction left to roll back; the server discards it.
+            if !broken { try? execute(script: "ROLLBACK") }
             throw error
         }
         try execute(script: "COMMIT")
@@ -274,13 +263,17 @@ package final class PostgresConnection {
                 message: Self.errorMessage(handle))
         }
         defer { PQclear(result) }
+        guard let rows = Self.rows(of: result) else { throw Self.error(from: result, handle: handle) }
+        return rows
+    }
+
+    /// A successful result's rows (none, with the count changed, for a command); nil for an error.
+    private static func rows(of result: OpaquePointer) -> PostgresRows? {
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: Self.affectedRows(result))
-        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
-            return Self.copyRows(result)
-        default:
-            throw Self.error(from: result, handle: handle)
+            PostgresRows(columns: [], columnTypes: [], cells: [], affectedRows: affectedRows(result))
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: copyRows(result)
+        default: nil
         }
     }
 

@@ -469,10 +469,8 @@ import Testing
             let dependencies = world.dependencies
             let worker = LessonDeliveryWorker(
                 dueSet: dependencies.dueSet, deliveries: dependencies.deliveries, clock: dependencies.databaseClock,
-                agent: dependencies.agent, postgres: world.postgres, slack: dependencies.slackDispatcher,
-                together: LessonBatchBuilder(
-                    store: dependencies.learningStore, orchestrator: dependencies.orchestrator),
-                metrics: dependencies.metrics,
+                lessons: LessonBuilder(store: dependencies.learningStore, orchestrator: dependencies.orchestrator),
+                postgres: world.postgres, slack: dependencies.slackDispatcher, metrics: dependencies.metrics,
                 logger: dependencies.logger, maxAttempts: 2)
             try await dependencies.lessonScheduler.plan()
             for attempt in 1...3 {

@@ -176,6 +176,24 @@ extension DatabaseBacked {
             }
         }
 
+        @Test func aCallAboutAnotherLearnerIsRefused() async throws {
+            try await withLearningDatabase { db in
+                let other = try await db.store.resolve(channel: .api, externalID: "someone-else")
+                let turn = try await db.store.openTurn(channel: .api, externalID: "learner-4")
+                await #expect(throws: LearningError.self) { try await turn.path(learnerID: other) }
+                await #expect(throws: LearningError.self) {
+                    try await turn.saveProfile(LearnerProfile(learnerID: other, quizCount: 3), at: db.clock.now)
+                }
+                await #expect(throws: LearningError.self) {
+                    try await turn.createAttempt(
+                        learnerID: other, lessonID: "apr-easy-1", channel: "api", at: db.clock.now)
+                }
+                try await turn.commit()
+                #expect(try await db.store.profile(learnerID: other) == nil)
+                #expect(try await db.count("SELECT count(*) FROM lesson_attempts") == 0)
+            }
+        }
+
         @Test func racingFirstTurnsShareOneLearner() async throws {
             try await withLearningDatabase { db in
                 let store = db.store

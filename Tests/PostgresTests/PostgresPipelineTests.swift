@@ -53,6 +53,28 @@ import Testing
         await schema.drop()
     }
 
+    @Test func aConnectionLostMidPipelineIsReplacedAndNothingIsCommitted() async throws {
+        let schema = try await TestSchema.create()
+        let pool = schema.pool(maxConnections: 1)
+        try await pool.query("CREATE TABLE notes (body text NOT NULL)")
+        // The second statement ends its own server process, as a crash or a failover would.
+        let error = await #expect(throws: PostgresError.self) {
+            try await pool.transaction(
+                pipelining: [
+                    PostgresQuery("INSERT INTO notes (body) VALUES ($1)", ["lost"]),
+                    PostgresQuery("SELECT pg_terminate_backend(pg_backend_pid())"),
+                    PostgresQuery("INSERT INTO notes (body) VALUES ($1)", ["never"]),
+                ]
+            ) { _ in }
+        }
+        #expect(error?.code == .connectionLost)
+        // The pool's only connection was replaced; the lost transaction left nothing behind.
+        #expect(try await pool.query("SELECT count(*) AS n FROM notes")[0].decode(Int.self, "n") == 0)
+        #expect(pool.connectionsInUse == 0)
+        await pool.close()
+        await schema.drop()
+    }
+
     @Test func aBodyThatThrowsRollsBackEveryStatement() async throws {
         struct Refused: Error {}
         let schema = try await TestSchema.create()

@@ -18,12 +18,11 @@ package struct LessonDeliveryWorker: Service {
     let dueSet: DueSet
     let deliveries: LessonDeliveryStore
     let clock: DatabaseClock
-    let agent: any AgentTurnHandler
     let postgres: PostgresConnectionPool
     /// Sends Slack lessons at once; without it they wait in the outbox for the Slack dispatcher.
     let slack: SlackDispatcher?
-    /// Builds a claimed batch's lessons together; without it each is one agent turn of its own.
-    let together: LessonBatchBuilder?
+    /// Builds the lessons: a claimed batch together, or one at a time.
+    let lessons: LessonBuilder
     let metrics: GatewayMetrics
     let logger: Logger
     let batchSize: Int
@@ -36,8 +35,8 @@ package struct LessonDeliveryWorker: Service {
     let curriculumSync: @Sendable () async throws -> Void
 
     package init(
-        dueSet: DueSet, deliveries: LessonDeliveryStore, clock: DatabaseClock, agent: any AgentTurnHandler,
-        postgres: PostgresConnectionPool, slack: SlackDispatcher?, together: LessonBatchBuilder?,
+        dueSet: DueSet, deliveries: LessonDeliveryStore, clock: DatabaseClock, lessons: LessonBuilder,
+        postgres: PostgresConnectionPool, slack: SlackDispatcher?,
         metrics: GatewayMetrics, logger: Logger,
         batchSize: Int = 200,
         concurrency: Int = 16, lease: Duration = .seconds(60), maxAttempts: Int = 5,
@@ -47,10 +46,9 @@ package struct LessonDeliveryWorker: Service {
         self.dueSet = dueSet
         self.deliveries = deliveries
         self.clock = clock
-        self.agent = agent
+        self.lessons = lessons
         self.postgres = postgres
         self.slack = slack
-        self.together = together
         self.metrics = metrics
         self.logger = logger
         self.batchSize = batchSize
@@ -99,9 +97,9 @@ package struct LessonDeliveryWorker: Service {
             }
             addressed.append(AddressedDelivery(delivery: delivery, target: target))
         }
-        if let together, addressed.count > 1 {
+        if addressed.count > 1 {
             do {
-                try await deliverTogether(addressed, together)
+                try await deliverTogether(addressed)
                 return ids.count
             } catch {
                 // Nothing of the batch was written: build the lessons one at a time, so that one learner's
@@ -151,27 +149,27 @@ package struct LessonDeliveryWorker: Service {
     /// Builds every lesson of the batch in memory over turns opened with one query, then writes the agent's
     /// records and queues every lesson in one pipelined transaction, then sends the Slack ones. Throws only
     /// before that transaction commits, so nothing was written.
-    private func deliverTogether(_ batch: [AddressedDelivery], _ together: LessonBatchBuilder) async throws {
-        let turns = try await together.store.openTurns(learnerIDs: Array(Set(batch.map(\.delivery.learnerID))))
-        var lessons: [RenderedLesson] = []
+    private func deliverTogether(_ batch: [AddressedDelivery]) async throws {
+        let turns = try await lessons.store.openTurns(learnerIDs: Array(Set(batch.map(\.delivery.learnerID))))
+        var rendered: [RenderedLesson] = []
         for item in batch {
             guard let turn = turns[item.delivery.learnerID] else {
                 throw LearningError(code: .storage, message: "learner \(item.delivery.learnerID) was not found")
             }
-            let reply = try await together.orchestrator.handle(
+            let reply = try await lessons.orchestrator.handle(
                 AgentInput(learnerID: item.target.externalID, channel: item.channel, action: .nextLesson), in: turn)
-            lessons.append(try render(reply, for: item))
+            rendered.append(try render(reply, for: item))
         }
         let results = try await PostgresLearningTurn.commit(
-            Array(turns.values), with: lessons.map(queueStatement), pool: together.store.pool)
-        await forEach(Array(zip(lessons, results))) { lesson, rows in await send(lesson, queuedAs: rows) }
+            Array(turns.values), with: rendered.map(queueStatement), pool: lessons.store.pool)
+        await forEach(Array(zip(rendered, results))) { lesson, rows in await send(lesson, queuedAs: rows) }
     }
 
     /// Builds, queues and sends one lesson; on failure the delivery is released for a later pass.
     private func deliver(_ item: AddressedDelivery) async {
         let delivery = item.delivery
         do {
-            let reply = try await agent.handle(
+            let reply = try await lessons.orchestrator.handle(
                 AgentInput(learnerID: item.target.externalID, channel: item.channel, action: .nextLesson))
             let lesson = try render(reply, for: item)
             await send(lesson, queuedAs: try await postgres.query(queueStatement(lesson)))
@@ -271,9 +269,9 @@ package struct LessonDeliveryWorker: Service {
     }
 }
 
-/// What building a batch of daily lessons together needs: the learning store (one query opens every learner's
-/// turn) and the deterministic planner (a daily lesson is an action, never an LLM turn).
-package struct LessonBatchBuilder: Sendable {
+/// What building daily lessons needs: the deterministic planner (a daily lesson is an action, never an LLM turn)
+/// and its learning store (with which one query opens every learner's turn of a batch).
+package struct LessonBuilder: Sendable {
     let store: PostgresLearningStore
     let orchestrator: AgentOrchestrator
 

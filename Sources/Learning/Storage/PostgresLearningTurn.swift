@@ -75,8 +75,8 @@ extension PostgresLearningStore: LearningTurnSource {
 }
 
 /// The Postgres ``LearningTurn``: the learner's state as loaded when the turn opened, kept current with the
-/// turn's own writes, and the deferred writes in order. Calls about another learner (none are expected) go
-/// straight to the database after the deferred writes.
+/// turn's own writes, and the deferred writes in order. A turn serves its own learner only: a call about another
+/// one is a programming error and throws.
 package final class PostgresLearningTurn: LearningTurn {
     /// Answers loaded at once for quiz history questions; a learner with fewer has their whole history cached.
     static let historyWindow = 500
@@ -162,47 +162,48 @@ package final class PostgresLearningTurn: LearningTurn {
     // MARK: - Commit
 
     package func commit() async throws {
-        let writes = state.withLock { state -> [PendingWrite] in
-            defer { state.pending.removeAll() }
-            return state.pending
-        }
-        guard !writes.isEmpty else { return }
-        do {
-            if writes.count == 1 {
-                let result = try await store.pool.query(writes[0].query)
-                try Self.check(writes[0], result)
-            } else {
-                // All of them in one round trip, then the checks decide between COMMIT and ROLLBACK.
-                try await store.pool.transaction(pipelining: writes.map(\.query)) { results in
-                    for (write, result) in zip(writes, results) { try Self.check(write, result) }
-                }
-            }
-        } catch {
-            // Nothing was written; keep the writes so that a caller may commit again.
-            state.withLock { $0.pending = writes + $0.pending }
-            throw error
-        }
+        _ = try await Self.commit([self], with: [], pool: store.pool)
     }
 
-    /// Commits the deferred writes of every turn, then runs `extra`, all in one pipelined transaction, and returns
-    /// the rows of `extra`. Nothing is written when any write or statement fails.
+    /// Commits the deferred writes of every turn, then runs `extra`, all in one transaction sent as one pipeline
+    /// (a lone statement goes on its own), and returns the rows of `extra`. When anything fails nothing is
+    /// written, and each turn keeps its writes, so that it may commit again.
     package static func commit(
         _ turns: [PostgresLearningTurn], with extra: [PostgresQuery], pool: PostgresConnectionPool
     ) async throws -> [PostgresRows] {
-        let writes = turns.flatMap { turn in
+        let taken = turns.map { turn in
             turn.state.withLock { state -> [PendingWrite] in
                 defer { state.pending.removeAll() }
                 return state.pending
             }
         }
-        return try await pool.transaction(pipelining: writes.map(\.query) + extra) { results in
-            for (write, result) in zip(writes, results) { try check(write, result) }
-            return Array(results.dropFirst(writes.count))
+        let writes = taken.flatMap { $0 }
+        do {
+            if writes.isEmpty, extra.isEmpty { return [] }
+            if writes.count == 1, extra.isEmpty {
+                try check(writes[0], try await pool.query(writes[0].query))
+                return []
+            }
+            return try await pool.transaction(pipelining: writes.map(\.query) + extra) { results in
+                for (write, result) in zip(writes, results) { try check(write, result) }
+                return Array(results.dropFirst(writes.count))
+            }
+        } catch {
+            for (turn, writes) in zip(turns, taken) { turn.state.withLock { $0.pending = writes + $0.pending } }
+            throw error
         }
     }
 
     private static func check(_ write: PendingWrite, _ result: PostgresRows) throws {
         if result.affectedRows == 0, let failure = write.unchanged { throw failure }
+    }
+
+    /// Refuses a call about a learner other than the turn's.
+    private func own(_ learnerID: UUID) throws {
+        guard learnerID == self.learnerID else {
+            throw LearningError(
+                code: .invalidInput, message: "a learning turn serves its own learner only, not \(learnerID)")
+        }
     }
 
     private func enqueue(_ write: PendingWrite, update: (inout State) -> Void = { _ in }) {
@@ -222,10 +223,7 @@ package final class PostgresLearningTurn: LearningTurn {
 
 extension PostgresLearningTurn: LessonAttemptStore {
     package func createAttempt(learnerID: UUID, lessonID: String, channel: String, at date: Date) async throws -> UUID {
-        guard learnerID == self.learnerID else {
-            return try await database().createAttempt(
-                learnerID: learnerID, lessonID: lessonID, channel: channel, at: date)
-        }
+        try own(learnerID)
         let id = UUID()
         enqueue(
             PendingWrite(
@@ -247,9 +245,10 @@ extension PostgresLearningTurn: LessonAttemptStore {
     }
 
     package func openAttempt(learnerID: UUID) async throws -> LessonAttempt? {
-        if learnerID == self.learnerID, let known = state.withLock({ $0.openAttempt }) { return known }
+        try own(learnerID)
+        if let known = state.withLock({ $0.openAttempt }) { return known }
         let open = try await database().openAttempt(learnerID: learnerID)
-        if learnerID == self.learnerID { state.withLock { $0.openAttempt = .some(open) } }
+        state.withLock { $0.openAttempt = .some(open) }
         return open
     }
 
@@ -259,7 +258,8 @@ extension PostgresLearningTurn: LessonAttemptStore {
     }
 
     package func lastPresented(learnerID: UUID, topic: String) async throws -> [String: Date] {
-        if learnerID == self.learnerID, let presented = state.withLock({ $0.presented }) {
+        try own(learnerID)
+        if let presented = state.withLock({ $0.presented }) {
             return presented.reduce(into: [:]) { result, entry in
                 if entry.value.topic == topic { result[entry.key] = entry.value.at }
             }
@@ -282,7 +282,8 @@ extension PostgresLearningTurn: LessonAttemptStore {
 
 extension PostgresLearningTurn: QuizHistoryStore {
     package func responses(learnerID: UUID, topic: String?, limit: Int) async throws -> [QuizRecord] {
-        guard learnerID == self.learnerID, limit <= Self.historyWindow else {
+        try own(learnerID)
+        guard limit <= Self.historyWindow else {
             return try await database().responses(learnerID: learnerID, topic: topic, limit: limit)
         }
         let history: [QuizRecord]
@@ -303,14 +304,12 @@ extension PostgresLearningTurn: QuizHistoryStore {
 
 extension PostgresLearningTurn: ReviewStore {
     package func reviewItem(learnerID: UUID, lessonID: String) async throws -> ReviewItem? {
-        guard learnerID == self.learnerID else {
-            return try await database().reviewItem(learnerID: learnerID, lessonID: lessonID)
-        }
+        try own(learnerID)
         return state.withLock { $0.reviews.first { $0.lessonID == lessonID } }
     }
 
     package func saveReviewItem(_ item: ReviewItem) async throws {
-        guard item.learnerID == learnerID else { return try await database().saveReviewItem(item) }
+        try own(item.learnerID)
         enqueue(
             PendingWrite(
                 query: PostgresLearningStore.upsertReview(item),
@@ -322,35 +321,30 @@ extension PostgresLearningTurn: ReviewStore {
     }
 
     package func deleteReviewItem(learnerID: UUID, lessonID: String) async throws {
-        guard learnerID == self.learnerID else {
-            return try await database().deleteReviewItem(learnerID: learnerID, lessonID: lessonID)
-        }
+        try own(learnerID)
         enqueue(PendingWrite(query: PostgresLearningStore.deleteReview(learnerID: learnerID, lessonID: lessonID))) {
             state in state.reviews.removeAll { $0.lessonID == lessonID }
         }
     }
 
     package func dueReviews(learnerID: UUID, asOf date: Date, limit: Int) async throws -> [ReviewItem] {
-        guard learnerID == self.learnerID else {
-            return try await database().dueReviews(learnerID: learnerID, asOf: date, limit: limit)
-        }
-        return Array(try await allReviews(learnerID: learnerID).filter { $0.dueAt <= date }.prefix(limit))
+        Array(try await allReviews(learnerID: learnerID).filter { $0.dueAt <= date }.prefix(limit))
     }
 
     package func allReviews(learnerID: UUID) async throws -> [ReviewItem] {
-        guard learnerID == self.learnerID else { return try await database().allReviews(learnerID: learnerID) }
+        try own(learnerID)
         return state.withLock { $0.reviews }.sorted { $0.dueAt < $1.dueAt }
     }
 }
 
 extension PostgresLearningTurn: LearningPathStore {
     package func path(learnerID: UUID) async throws -> LearningPath? {
-        guard learnerID == self.learnerID else { return try await database().path(learnerID: learnerID) }
+        try own(learnerID)
         return state.withLock { $0.path }
     }
 
     package func savePath(_ path: LearningPath, at date: Date) async throws {
-        guard path.learnerID == learnerID else { return try await database().savePath(path, at: date) }
+        try own(path.learnerID)
         enqueue(PendingWrite(query: try PostgresLearningStore.upsertPath(path, at: date), replaces: .path)) {
             $0.path = path
         }
@@ -359,6 +353,7 @@ extension PostgresLearningTurn: LearningPathStore {
 
 extension PostgresLearningTurn: EngagementStore {
     package func recordEngagement(_ event: EngagementEvent) async throws {
+        try own(event.learnerID)
         enqueue(PendingWrite(query: PostgresLearningStore.insertEngagement(event)))
     }
 
@@ -375,6 +370,7 @@ extension PostgresLearningTurn: MemoryStore {
     package func appendTurns(
         learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
     ) async throws {
+        try own(learnerID)
         guard !turns.isEmpty else { return }
         enqueue(
             PendingWrite(
@@ -386,12 +382,12 @@ extension PostgresLearningTurn: MemoryStore {
     }
 
     package func profile(learnerID: UUID) async throws -> LearnerProfile? {
-        guard learnerID == self.learnerID else { return try await database().profile(learnerID: learnerID) }
+        try own(learnerID)
         return state.withLock { $0.profile }
     }
 
     package func saveProfile(_ profile: LearnerProfile, at date: Date) async throws {
-        guard profile.learnerID == learnerID else { return try await database().saveProfile(profile, at: date) }
+        try own(profile.learnerID)
         enqueue(PendingWrite(query: try PostgresLearningStore.upsertProfile(profile, at: date), replaces: .profile)) {
             $0.profile = profile
         }
