@@ -12,6 +12,14 @@ package enum PostgresArray {
         return .text(String(decoding: out, as: UTF8.self))
     }
 
+    /// An array parameter of any element type in Postgres's array text format (`unnest($1::uuid[])`,
+    /// `$2::timestamptz[]`): each element as it would travel alone; `.null` elements are SQL NULL. Elements must
+    /// not be `.binary`.
+    package static func elements(_ values: [PostgresValue]) -> PostgresValue {
+        precondition(!values.contains { $0.binaryRepresentation != nil }, "binary values have no text form")
+        return text(values.map(\.textRepresentation))
+    }
+
     /// A `text[]` parameter.
     package static func text(_ values: [String]) -> PostgresValue {
         text(values.map(Optional.some))

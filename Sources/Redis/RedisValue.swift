@@ -54,7 +54,7 @@ package enum RedisValue: Sendable, Equatable {
 
 extension RedisValue {
     /// Returns `self`, or throws a `.error` reply as a `RedisError` (`.server`, or `.noScript`).
-    func throwingServerError() throws(RedisError) -> RedisValue {
+    package func throwingServerError() throws(RedisError) -> RedisValue {
         if case .error(let text) = self {
             throw RedisError.server(text)
         }

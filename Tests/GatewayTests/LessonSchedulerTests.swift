@@ -369,14 +369,14 @@ import Testing
             try await world.dependencies.lessonScheduler.reconcileOnce()
             #expect(try await world.dependencies.dueSet.count() == 1)
 
-            try await world.dependencies.redis.command(["FLUSHALL"])
+            _ = try await world.dependencies.redis.command(["FLUSHALL"])
             #expect(try await world.dependencies.lessonDeliveryWorker.deliverOnce() == 0)
             // The reconciler rebuilds Redis from Postgres (and the claim script is loaded again).
             try await world.cycle()
             #expect(world.slack.calls("chat.postMessage").count == 1)
 
             // Flushed again after sending: rebuilding finds nothing to send.
-            try await world.dependencies.redis.command(["FLUSHALL"])
+            _ = try await world.dependencies.redis.command(["FLUSHALL"])
             try await world.cycle()
             #expect(try await world.dependencies.dueSet.count() == 0)
             #expect(world.slack.calls("chat.postMessage").count == 1)

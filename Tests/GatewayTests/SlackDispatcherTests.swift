@@ -139,6 +139,54 @@ import Testing
         }
     }
 
+    @Test func messagesSentTogetherAreEachRecordedOnceAndPacedPerChannel() async throws {
+        try await Self.withDispatcher { dependencies, standIn in
+            // More than one claim's worth, to distinct channels but two to one: they go out concurrently, their
+            // pacing and their records are written a batch at a time.
+            let shared = Self.channel()
+            var ids: [UUID] = []
+            for index in 0..<40 {
+                let channel = index < 2 ? shared : Self.channel()
+                ids.append(try #require(try await Self.enqueue(dependencies, channel: channel, text: "m\(index)")))
+            }
+            #expect(try await dependencies.slackDispatcher.dispatchOnce() == 32)
+            #expect(try await dependencies.slackDispatcher.dispatchOnce() == 8)
+            let rows = try await ids.asyncMap { try await Self.row(dependencies, $0) }
+            #expect(rows.filter { $0.status == "sent" }.count == 39)
+            #expect(rows.filter { $0.status == "queued" && $0.attempts == 0 }.count == 1)  // the second to `shared`
+            #expect(Set(rows.compactMap(\.providerID)).count == 39)
+            #expect(standIn.calls("chat.postMessage").count == 39)
+        }
+    }
+
+    @Test func slackTimestampsMayRepeatAcrossChannelsButSMSIdsMayNot() async throws {
+        try await Self.withDispatcher { dependencies, _ in
+            // Slack's `ts` is unique within a channel only: two DMs posted in the same microsecond share one.
+            let first = try #require(try await Self.enqueue(dependencies, channel: Self.channel()))
+            let second = try #require(try await Self.enqueue(dependencies, channel: Self.channel()))
+            let sent = try await dependencies.outbox.markSent([
+                SentNotice(id: first, providerMessageID: "1763900000.000100"),
+                SentNotice(id: second, providerMessageID: "1763900000.000100"),
+            ])
+            #expect(sent.count == 2)
+            #expect(try await Self.row(dependencies, first).status == "sent")
+            #expect(try await Self.row(dependencies, second).status == "sent")
+            // Twilio's SID names one message: status callbacks find it by that.
+            var sms: [UUID] = []
+            for number in ["+15550000001", "+15550000002"] {
+                sms.append(
+                    try #require(
+                        try await dependencies.outbox.enqueue(
+                            dedupeKey: UUID().uuidString, channel: "sms", destination: number, kind: "reply",
+                            body: #"{"parts":["hi"]}"#)))
+            }
+            try await dependencies.outbox.markSent(sms[0], providerMessageID: "SM0001")
+            await #expect(throws: PostgresError.self) {
+                try await dependencies.outbox.markSent(sms[1], providerMessageID: "SM0001")
+            }
+        }
+    }
+
     @Test func messageWhoseSenderDiedIsTakenAgainAfterTheLease() async throws {
         try await Self.withDispatcher { dependencies, standIn in
             let id = try #require(try await Self.enqueue(dependencies, channel: Self.channel()))

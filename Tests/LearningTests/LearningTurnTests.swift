@@ -194,6 +194,76 @@ extension DatabaseBacked {
             }
         }
 
+        @Test func turnsCommittedTogetherWriteEachLearnersRows() async throws {
+            try await withLearningDatabase { db in
+                let store = db.store
+                let now = db.clock.now
+                var learners: [UUID] = []
+                for index in 0..<3 {
+                    let learner = try await store.resolve(channel: .slack, externalID: "UBATCH\(index)")
+                    for old in 0..<3 {
+                        try await store.appendTurn(
+                            learnerID: learner, role: .agent, content: "old \(index).\(old)", at: now, keep: 10)
+                    }
+                    learners.append(learner)
+                }
+                let turns = try await store.openTurns(learnerIDs: learners)
+                let lessons = ["apr-easy-1", "apr-easy-2", "interest-easy-1"]
+                var attempts: [UUID: UUID] = [:]
+                for (index, learner) in learners.enumerated() {
+                    let turn = try #require(turns[learner])
+                    attempts[learner] = try await turn.createAttempt(
+                        learnerID: learner, lessonID: lessons[index], channel: "slack", at: now)
+                    try await turn.appendTurns(
+                        learnerID: learner, turns: [(.learner, "next \(index)"), (.agent, "lesson \(index)")], at: now,
+                        keep: 4)
+                    try await turn.recordEngagement(
+                        EngagementEvent(
+                            learnerID: learner, interaction: "lesson_presented", channel: index == 0 ? nil : "slack",
+                            durationMilliseconds: index == 1 ? 1_500 : nil, occurredAt: now))
+                }
+                _ = try await PostgresLearningTurn.commit(Array(turns.values), with: [], pool: store.pool)
+
+                for (index, learner) in learners.enumerated() {
+                    let open = try #require(try await store.openAttempt(learnerID: learner))
+                    #expect(open.id == attempts[learner])
+                    #expect(open.lessonID == lessons[index])
+                    // Each learner's window keeps its own newest four, in order.
+                    #expect(
+                        try await store.recentTurns(learnerID: learner, limit: 10).map(\.content) == [
+                            "old \(index).1", "old \(index).2", "next \(index)", "lesson \(index)",
+                        ])
+                    let summary = try await store.engagementSummary(learnerID: learner)
+                    #expect(summary.byInteraction["lesson_presented"] == 1)
+                    #expect(summary.totalDurationMilliseconds == (index == 1 ? 1_500 : 0))
+                }
+                #expect(try await db.count("SELECT count(*) FROM engagement_events WHERE channel IS NULL") == 1)
+            }
+        }
+
+        @Test func aBatchWithOneLessonNotSyncedWritesNothing() async throws {
+            try await withLearningDatabase { db in
+                let store = db.store
+                let now = db.clock.now
+                let first = try await store.resolve(channel: .slack, externalID: "UBATCHA")
+                let second = try await store.resolve(channel: .slack, externalID: "UBATCHB")
+                let turns = try await store.openTurns(learnerIDs: [first, second])
+                _ = try await turns[first]?.createAttempt(
+                    learnerID: first, lessonID: "apr-easy-1", channel: "slack", at: now)
+                _ = try await turns[second]?.createAttempt(
+                    learnerID: second, lessonID: "not-a-synced-lesson", channel: "slack", at: now)
+                for learner in [first, second] {
+                    try await turns[learner]?.appendTurn(
+                        learnerID: learner, role: .agent, content: "x", at: now, keep: 5)
+                }
+                await #expect(throws: LearningError.self) {
+                    _ = try await PostgresLearningTurn.commit(Array(turns.values), with: [], pool: store.pool)
+                }
+                #expect(try await db.count("SELECT count(*) FROM lesson_attempts") == 0)
+                #expect(try await db.count("SELECT count(*) FROM memory_turns") == 0)
+            }
+        }
+
         @Test func racingFirstTurnsShareOneLearner() async throws {
             try await withLearningDatabase { db in
                 let store = db.store

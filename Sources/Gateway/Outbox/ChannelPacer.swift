@@ -3,28 +3,44 @@ import Postgres
 import Redis
 
 /// Paces sends per destination across every replica: a Redis key per destination lives for the interval
-/// after a send, and a send is allowed only when it can create the key (`SET NX PX`).
+/// after a send, and a send is allowed only when it can create the key (`SET NX PX`). Acquisitions that arrive
+/// while one is in flight go to Redis together, in one pipeline (a round trip and a thread hop for a batch of
+/// sends rather than for each).
 package struct ChannelPacer: Sendable {
-    let redis: RedisConnectionPool
     let prefix: String
     let interval: Duration
+    private let slots: GroupCommit<String, Duration?>
 
     /// - Parameters:
     ///   - prefix: key prefix, e.g. `pace:slack:`.
     ///   - interval: least time between two sends to one destination (Slack: 1 s per channel).
     package init(redis: RedisConnectionPool, prefix: String, interval: Duration) {
-        self.redis = redis
         self.prefix = prefix
         self.interval = interval
+        let milliseconds = String(interval.milliseconds)
+        self.slots = GroupCommit(maxBatch: 256) { destinations in
+            // Per destination: take the slot, and read how long it is still held (used only when taking failed).
+            // Two sends to one destination in a batch: the second finds the first's key.
+            var commands: [[String]] = []
+            commands.reserveCapacity(destinations.count * 2)
+            for destination in destinations {
+                let key = prefix + destination
+                commands.append(["SET", key, "1", "PX", milliseconds, "NX"])
+                commands.append(["PTTL", key])
+            }
+            let replies = try await redis.pipeline(commands)
+            return try stride(from: 0, to: replies.count, by: 2).map { index -> Duration? in
+                let set = try replies[index].throwingServerError()
+                if set != .null { return nil }
+                let remaining = try replies[index + 1].throwingServerError().int ?? 0
+                return .milliseconds(max(remaining, 1))
+            }
+        }
     }
 
     /// Takes the destination's slot now, or returns how long until it is free.
     package func acquire(_ destination: String) async throws -> Duration? {
-        let key = prefix + destination
-        let set = try await redis.command(["SET", key, "1", "PX", String(interval.milliseconds), "NX"])
-        if set != .null { return nil }
-        let remaining = try await redis.command(["PTTL", key]).int ?? 0
-        return .milliseconds(max(remaining, 1))
+        try await slots.submit(destination)
     }
 }
 

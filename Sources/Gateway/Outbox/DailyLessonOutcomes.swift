@@ -25,7 +25,9 @@ package struct DailyLessonOutcomes: Sendable {
         metrics.counter("scheduler_lessons_sent_total", [("channel", channel)]).increment()
         lateness.record(.milliseconds(Int64(max(0, seconds) * 1000)))
         metrics.latenessWindow.record(seconds)
-        if seconds > Self.lateAfter { metrics.counter("scheduler_lessons_late_total", [("channel", channel)]).increment() }
+        if seconds > Self.lateAfter {
+            metrics.counter("scheduler_lessons_late_total", [("channel", channel)]).increment()
+        }
     }
 
     func retried(_ envelope: OutboundEnvelope) {

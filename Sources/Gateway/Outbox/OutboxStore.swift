@@ -39,6 +39,18 @@ package struct OutboundSegments: Sendable, Equatable {
     }
 }
 
+/// A message the provider accepted.
+package struct SentNotice: Sendable, Equatable {
+    package var id: UUID
+    /// The provider's id for it (Slack: the message's `ts`), when it gave one.
+    package var providerMessageID: String?
+
+    package init(id: UUID, providerMessageID: String?) {
+        self.id = id
+        self.providerMessageID = providerMessageID
+    }
+}
+
 /// What `markSent` learned about a message that went out.
 package struct SentMessage: Sendable, Equatable {
     /// Its SMS segments over all passes; nil for messages that have none (Slack).
@@ -130,6 +142,36 @@ package struct OutboxStore: Sendable {
             total = OutboundSegments(count: count, encoding: encoding)
         }
         return SentMessage(segments: total, lateness: try row.decode(Double?.self, "lateness"))
+    }
+
+    /// Records many messages the provider accepted (no segments: Slack), in one statement; returns, in the
+    /// order given, what `markSent` would for each (nil lateness for a message that is not a daily lesson or
+    /// was not found).
+    package func markSent(_ messages: [SentNotice], status: String = "sent") async throws -> [SentMessage] {
+        guard !messages.isEmpty else { return [] }
+        let rows = try await pool.query(
+            """
+            WITH sent AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[]) AS s(id, provider_message_id)),
+            message AS (
+                UPDATE outbound_messages m SET status = $3, provider_message_id = s.provider_message_id,
+                       sent_at = now(), updated_at = now(), last_error = NULL
+                FROM sent s WHERE m.id = s.id
+                RETURNING m.id, m.kind)
+            SELECT m.id,
+                   (SELECT extract(epoch FROM now() - d.due_at)::float8 FROM lesson_deliveries d
+                    WHERE m.kind = 'daily_lesson' AND d.outbound_message_id = m.id) AS lateness
+            FROM message m
+            """,
+            [
+                PostgresArray.text(messages.map { $0.id.uuidString }),
+                PostgresArray.text(messages.map(\.providerMessageID)), status,
+            ])
+        var lateness: [UUID: Double] = [:]
+        for row in rows {
+            if let late = try row.decode(Double?.self, "lateness") { lateness[try row.decode(UUID.self, "id")] = late }
+        }
+        return messages.map { SentMessage(segments: nil, lateness: lateness[$0.id]) }
     }
 
     /// Try again after `delay`. `countAttempt: false` when the message was not actually tried (paced).

@@ -29,7 +29,8 @@ package struct RecordingSlackAPI: SlackAPI {
 
     package func updateMessage(channel: String, ts: String, message: SlackMessage) async throws(SlackAPIError) {
         logger.notice(
-            "dev mode: Slack update not sent", metadata: ["channel": "\(channel)", "characters": "\(message.text.count)"])
+            "dev mode: Slack update not sent",
+            metadata: ["channel": "\(channel)", "characters": "\(message.text.count)"])
     }
 
     package func openDirectMessage(userID: String) async throws(SlackAPIError) -> String { "D-dev-\(userID)" }

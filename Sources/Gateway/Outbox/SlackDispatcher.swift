@@ -2,6 +2,7 @@ import Foundation
 import Learning
 import Logging
 import Metrics
+import Postgres
 import ServiceLifecycle
 import Slack
 
@@ -80,6 +81,8 @@ package struct SlackDispatcher: Service {
     /// Recorded instead of sent (dev mode, no bot token): the status rows end in.
     let sentStatus: String
     let lessons: DailyLessonOutcomes
+    /// Records sent messages: those that finish while a record is being written are written together next.
+    private let sentMessages: GroupCommit<SentNotice, Result<SentMessage, any Error>>
 
     package init(
         outbox: OutboxStore, slack: any SlackAPI, pacer: ChannelPacer, metrics: GatewayMetrics, logger: Logger,
@@ -95,6 +98,21 @@ package struct SlackDispatcher: Service {
         self.idlePoll = idlePoll
         self.sentStatus = sentStatus
         self.lessons = DailyLessonOutcomes(metrics: metrics, logger: logger)
+        self.sentMessages = GroupCommit(maxBatch: 256) { sent in
+            do {
+                return try await outbox.markSent(sent, status: sentStatus).map { .success($0) }
+            } catch let error as PostgresError where !error.isConnectionProblem && sent.count > 1 {
+                // One row the statement refuses must not fail its neighbours: record them one by one.
+                logger.warning("recording sent messages together failed; one by one", metadata: ["error": "\(error)"])
+                var results: [Result<SentMessage, any Error>] = []
+                for notice in sent {
+                    do { results.append(.success(try await outbox.markSent([notice], status: sentStatus)[0])) } catch {
+                        results.append(.failure(error))
+                    }
+                }
+                return results
+            }
+        }
     }
 
     package func run() async throws {
@@ -134,7 +152,7 @@ package struct SlackDispatcher: Service {
                 return
             }
             let providerID = try await send(body)
-            let sent = try await outbox.markSent(envelope.id, providerMessageID: providerID, status: sentStatus)
+            let sent = try await sentMessages.submit(SentNotice(id: envelope.id, providerMessageID: providerID)).get()
             lessons.sent(lateBy: sent.lateness, channel: "slack")
             metrics.counter("outbound_sent_total", [("channel", "slack"), ("kind", envelope.kind)]).increment()
         } catch let error as SlackAPIError {

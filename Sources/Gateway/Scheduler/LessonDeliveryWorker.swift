@@ -161,8 +161,19 @@ package struct LessonDeliveryWorker: Service {
             rendered.append(try render(reply, for: item))
         }
         let results = try await PostgresLearningTurn.commit(
-            Array(turns.values), with: rendered.map(queueStatement), pool: lessons.store.pool)
-        await forEach(Array(zip(rendered, results))) { lesson, rows in await send(lesson, queuedAs: rows) }
+            Array(turns.values), with: [queueStatement(rendered)], pool: lessons.store.pool)
+        // The transaction has committed: from here on nothing throws.
+        let queued: [UUID: PostgresRow]
+        do {
+            queued = try results.first.map(queuedRows) ?? [:]
+        } catch {
+            // The lessons that went in claimed stay so, and the dispatcher sends them when the lease runs out.
+            logger.error(
+                "queued daily lessons could not be read back; the Slack dispatcher sends them after the lease",
+                metadata: ["lessons": "\(rendered.count)", "error": "\(error)"])
+            return
+        }
+        await forEach(rendered) { lesson in await send(lesson, queuedAs: queued[lesson.delivery.id]) }
     }
 
     /// Builds, queues and sends one lesson; on failure the delivery is released for a later pass.
@@ -172,7 +183,8 @@ package struct LessonDeliveryWorker: Service {
             let reply = try await lessons.orchestrator.handle(
                 AgentInput(learnerID: item.target.externalID, channel: item.channel, action: .nextLesson))
             let lesson = try render(reply, for: item)
-            await send(lesson, queuedAs: try await postgres.query(queueStatement(lesson)))
+            let queued = try queuedRows(try await postgres.query(queueStatement([lesson])))
+            await send(lesson, queuedAs: queued[delivery.id])
         } catch {
             // Building the lesson failed (the agent's store, most likely): try again after a pause, up to
             // `maxAttempts` claims.
@@ -203,8 +215,8 @@ package struct LessonDeliveryWorker: Service {
     }
 
     /// Sends a queued lesson that went in claimed by this worker; logs a lesson whose claim was lost.
-    private func send(_ lesson: RenderedLesson, queuedAs rows: PostgresRows) async {
-        guard let row = rows.first else {
+    private func send(_ lesson: RenderedLesson, queuedAs row: PostgresRow?) async {
+        guard let row else {
             logger.notice(
                 "daily lesson was taken over by another scheduler", metadata: ["delivery": "\(lesson.delivery.id)"])
             return
@@ -235,37 +247,55 @@ package struct LessonDeliveryWorker: Service {
         }
     }
 
-    /// Puts the lesson in the outbox (expiring at the end of the learner's day) and marks the delivery queued,
-    /// in one statement. A lesson the worker sends itself goes in claimed by it (`sending`, under the outbox's
-    /// lease, first attempt), any other queued for its dispatcher. No row when the claim was lost (another
-    /// scheduler took the delivery after our lease ran out); `claimed_now` is false when the message already
-    /// existed (`xmax = 0`: the row was inserted by this statement).
-    private func queueStatement(_ lesson: RenderedLesson) -> PostgresQuery {
+    /// Puts the lessons in the outbox (each expiring at the end of its learner's day) and marks their deliveries
+    /// queued, in one statement. A lesson the worker sends itself goes in claimed by it (`sending`, under the
+    /// outbox's lease, first attempt), any other queued for its dispatcher. A row per lesson queued
+    /// (`delivery_id`); none for a delivery whose claim was lost (another scheduler took it after our lease ran
+    /// out). `claimed_now` is false when the message already existed (`xmax = 0`: the row was inserted by this
+    /// statement).
+    private func queueStatement(_ lessons: [RenderedLesson]) -> PostgresQuery {
         PostgresQuery(
             """
-            WITH message AS (
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::boolean[]) WITH ORDINALITY
+                     AS i(delivery_id, channel, destination, body, claim, position)),
+            message AS (
                 INSERT INTO outbound_messages (dedupe_key, learner_id, channel, destination, kind, body, expires_at,
                                                status, attempts, next_attempt_at)
-                SELECT $2, d.learner_id, $3, $4, 'daily_lesson', $5, d.day_ends_at,
-                       CASE WHEN $6 THEN 'sending' ELSE 'queued' END, CASE WHEN $6 THEN 1 ELSE 0 END,
-                       now() + CASE WHEN $6 THEN make_interval(secs => $7) ELSE interval '0' END
-                FROM lesson_deliveries d WHERE d.id = $1 AND d.status = 'claimed'
+                SELECT 'daily:' || d.id::text, d.learner_id, i.channel, i.destination, 'daily_lesson',
+                       convert_from(i.body, 'UTF8')::jsonb, d.day_ends_at,
+                       CASE WHEN i.claim THEN 'sending' ELSE 'queued' END, CASE WHEN i.claim THEN 1 ELSE 0 END,
+                       now() + CASE WHEN i.claim THEN make_interval(secs => $6) ELSE interval '0' END
+                FROM input i JOIN lesson_deliveries d ON d.id = i.delivery_id AND d.status = 'claimed'
+                ORDER BY i.position
                 ON CONFLICT (dedupe_key) DO UPDATE SET updated_at = outbound_messages.updated_at
-                RETURNING id, channel, destination, kind, attempts,
+                RETURNING id, dedupe_key, channel, destination, kind, attempts,
                           extract(epoch FROM expires_at - now())::float8 AS seconds_left,
                           (xmax = 0 AND status = 'sending') AS claimed_now),
             queued AS (
-                UPDATE lesson_deliveries SET status = 'queued', outbound_message_id = (SELECT id FROM message),
-                       lease_until = NULL, updated_at = now()
-                WHERE id = $1 AND status = 'claimed' AND EXISTS (SELECT 1 FROM message)
-                RETURNING id)
-            SELECT m.* FROM message m WHERE EXISTS (SELECT 1 FROM queued)
+                UPDATE lesson_deliveries d SET status = 'queued', outbound_message_id = m.id, lease_until = NULL,
+                       updated_at = now()
+                FROM message m WHERE d.id = substr(m.dedupe_key, 7)::uuid AND d.status = 'claimed'
+                RETURNING d.id)
+            SELECT q.id AS delivery_id, m.id, m.channel, m.destination, m.kind, m.attempts, m.seconds_left,
+                   m.claimed_now
+            FROM message m JOIN queued q ON q.id = substr(m.dedupe_key, 7)::uuid
             """,
             [
-                lesson.delivery.id, "daily:\(lesson.delivery.id.uuidString.lowercased())", lesson.channel,
-                lesson.destination, PostgresValue.json(lesson.body), lesson.slackPost != nil,
+                PostgresArray.elements(lessons.map { .uuid($0.delivery.id) }),
+                PostgresArray.text(lessons.map(\.channel)),
+                PostgresArray.text(lessons.map(\.destination)),
+                PostgresArray.bytea(lessons.map { Array($0.body.utf8) }),
+                PostgresArray.elements(lessons.map { .bool($0.slackPost != nil) }),
                 Double(OutboxStore.sendLease.milliseconds) / 1000,
             ])
+    }
+
+    /// The rows of `queueStatement` by delivery.
+    private func queuedRows(_ rows: PostgresRows) throws -> [UUID: PostgresRow] {
+        var queued: [UUID: PostgresRow] = [:]
+        for row in rows { queued[try row.decode(UUID.self, "delivery_id")] = row }
+        return queued
     }
 }
 

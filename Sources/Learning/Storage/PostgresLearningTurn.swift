@@ -106,9 +106,47 @@ package final class PostgresLearningTurn: LearningTurn {
             case path
         }
 
-        let query: PostgresQuery
+        private enum Source: Sendable {
+            case statement(PostgresQuery)
+            /// A row other learners' turns may write alike (its statement is made only when it goes alone).
+            case batchable(BatchableWrite)
+        }
+
+        private let source: Source
         var replaces: Row? = nil
         var unchanged: LearningError? = nil
+
+        init(query: PostgresQuery, replaces: Row? = nil, unchanged: LearningError? = nil) {
+            self.source = .statement(query)
+            self.replaces = replaces
+            self.unchanged = unchanged
+        }
+
+        init(_ batchable: BatchableWrite, unchanged: LearningError? = nil) {
+            self.source = .batchable(batchable)
+            self.unchanged = unchanged
+        }
+
+        /// The statement that makes this write alone.
+        var query: PostgresQuery {
+            switch source {
+            case .statement(let query): query
+            case .batchable(let write): write.alone
+            }
+        }
+
+        var batchable: BatchableWrite? {
+            if case .batchable(let write) = source { return write }
+            return nil
+        }
+    }
+
+    /// A statement of a commit and what it stands for.
+    private struct Statement {
+        let query: PostgresQuery
+        /// Fewer changed rows than this throws `unchanged`.
+        var expectedRows = 1
+        var unchanged: LearningError?
     }
 
     init(newLearner learnerID: UUID, store: PostgresLearningStore) {
@@ -177,7 +215,7 @@ package final class PostgresLearningTurn: LearningTurn {
                 return state.pending
             }
         }
-        let writes = taken.flatMap { $0 }
+        let writes = statements(for: taken)
         do {
             if writes.isEmpty, extra.isEmpty { return [] }
             if writes.count == 1, extra.isEmpty {
@@ -194,8 +232,52 @@ package final class PostgresLearningTurn: LearningTurn {
         }
     }
 
-    private static func check(_ write: PendingWrite, _ result: PostgresRows) throws {
-        if result.affectedRows == 0, let failure = write.unchanged { throw failure }
+    /// The statements that make each turn's writes, in each turn's order. The turns are of different learners,
+    /// so one turn's writes are independent of another's: the n-th writes of all turns go together, and those
+    /// alike (the same kind of row, as every daily lesson writes) go as one statement.
+    private static func statements(for writes: [[PendingWrite]]) -> [Statement] {
+        let alone = { (write: PendingWrite) in
+            Statement(query: write.query, expectedRows: write.unchanged == nil ? 0 : 1, unchanged: write.unchanged)
+        }
+        guard writes.count > 1 else { return writes.flatMap { $0.map(alone) } }
+        var statements: [Statement] = []
+        for position in 0..<(writes.map(\.count).max() ?? 0) {
+            let nth = writes.compactMap { position < $0.count ? $0[position] : nil }
+            var alike: [BatchableWrite.Kind: [PendingWrite]] = [:]
+            var kinds: [BatchableWrite.Kind] = []
+            for write in nth {
+                guard let batchable = write.batchable else {
+                    statements.append(alone(write))
+                    continue
+                }
+                if alike[batchable.kind] == nil { kinds.append(batchable.kind) }
+                alike[batchable.kind, default: []].append(write)
+            }
+            for kind in kinds {
+                let group = alike[kind] ?? []
+                let batchables = group.compactMap(\.batchable)
+                if group.count > 1, Set(batchables.map(\.learnerID)).count == group.count,
+                    let (query, expected) = PostgresLearningStore.batch(batchables)
+                {
+                    statements.append(
+                        Statement(
+                            query: query, expectedRows: expected,
+                            unchanged: group.first?.unchanged.map { _ in
+                                LearningError(
+                                    code: .unknownLesson,
+                                    message: "a lesson of the batch is not in the lessons table; run the curriculum "
+                                        + "sync at start")
+                            }))
+                } else {
+                    statements.append(contentsOf: group.map(alone))
+                }
+            }
+        }
+        return statements
+    }
+
+    private static func check(_ statement: Statement, _ result: PostgresRows) throws {
+        if result.affectedRows < statement.expectedRows, let failure = statement.unchanged { throw failure }
     }
 
     /// Refuses a call about a learner other than the turn's.
@@ -227,8 +309,7 @@ extension PostgresLearningTurn: LessonAttemptStore {
         let id = UUID()
         enqueue(
             PendingWrite(
-                query: PostgresLearningStore.insertAttempt(
-                    id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date),
+                .attempt(id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date),
                 unchanged: PostgresLearningStore.lessonNotSynced(lessonID))
         ) { state in
             state.openAttempt = .some(
@@ -354,7 +435,7 @@ extension PostgresLearningTurn: LearningPathStore {
 extension PostgresLearningTurn: EngagementStore {
     package func recordEngagement(_ event: EngagementEvent) async throws {
         try own(event.learnerID)
-        enqueue(PendingWrite(query: PostgresLearningStore.insertEngagement(event)))
+        enqueue(PendingWrite(.engagement(event)))
     }
 
     package func engagementSummary(learnerID: UUID) async throws -> EngagementSummary {
@@ -373,8 +454,7 @@ extension PostgresLearningTurn: MemoryStore {
         try own(learnerID)
         guard !turns.isEmpty else { return }
         enqueue(
-            PendingWrite(
-                query: PostgresLearningStore.appendTurns(learnerID: learnerID, turns: turns, at: date, keep: keep)))
+            PendingWrite(.memory(learnerID: learnerID, turns: turns, at: date, keep: keep)))
     }
 
     package func recentTurns(learnerID: UUID, limit: Int) async throws -> [MemoryTurn] {
