@@ -40,7 +40,8 @@ package enum SlackReplyRenderer {
         let blocks = lessonBlocks(lesson, answerable: false) + verdictBlocks(verdict)
         let mark = verdict.correct ? "Correct" : "Not quite"
         return SlackMessage(
-            text: limit(escape("\(lesson.title): \(mark). \(verdict.explanation)"), 3000), blocks: Array(blocks.prefix(50)))
+            text: limit(escape("\(lesson.title): \(mark). \(verdict.explanation)"), 3000),
+            blocks: Array(blocks.prefix(50)))
     }
 
     /// Escapes text for mrkdwn: `&`, `<` and `>` become entities, so `<!channel>` or `<http://x|y>` stay text.
@@ -48,16 +49,21 @@ package enum SlackReplyRenderer {
     /// Works on Unicode scalars, not Characters: `<` followed by a combining mark (`<\u{338}`) is one Character
     /// that is not equal to `<`, yet Slack still reads its `<`.
     package static func escape(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            default: out.append(scalar)
+        // The three characters are ASCII, so they are never part of a longer UTF-8 sequence: work on the bytes,
+        // and most texts, which have none of them, come back as they are.
+        let special: (UInt8) -> Bool = { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
+        guard text.utf8.contains(where: special) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            default: out.append(byte)
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Blocks
