@@ -15,18 +15,20 @@ BEGIN
         reason = CASE WHEN n.status IN ('sent', 'queued_at_provider', 'delivered', 'recorded')
                       THEN d.reason ELSE n.error_code END,
         updated_at = now()
-    FROM new_messages n JOIN old_messages o ON o.id = n.id
-    WHERE n.kind = 'daily_lesson' AND o.status IS DISTINCT FROM n.status
+    FROM new_messages n
+    WHERE n.kind = 'daily_lesson'
       AND n.status IN ('sent', 'queued_at_provider', 'delivered', 'recorded', 'dead', 'failed', 'suppressed')
       AND d.outbound_message_id = n.id AND d.status = 'queued';
     RETURN NULL;
 END
 $$;
 
--- (Transition tables rule out `UPDATE OF status`: the function compares the old and new status itself.)
+-- Transition tables rule out `UPDATE OF status`, so the trigger runs after every update of the outbox; only a
+-- delivery still `queued` whose message has reached an outcome changes, so a message updated again (a provider's
+-- later status) leaves its lesson as it was.
 CREATE TRIGGER lesson_deliveries_follow_outbox
     AFTER UPDATE ON outbound_messages
-    REFERENCING OLD TABLE AS old_messages NEW TABLE AS new_messages
+    REFERENCING NEW TABLE AS new_messages
     FOR EACH STATEMENT
     EXECUTE FUNCTION lesson_deliveries_follow_outbox();
 

@@ -252,13 +252,14 @@ package struct LessonDeliveryWorker: Service {
     /// outbox's lease, first attempt), any other queued for its dispatcher. A row per lesson queued
     /// (`delivery_id`); none for a delivery whose claim was lost (another scheduler took it after our lease ran
     /// out). `claimed_now` is false when the message already existed (`xmax = 0`: the row was inserted by this
-    /// statement).
+    /// statement). Each delivery is looked up by its key: a scan of the claimed ones would also read the index
+    /// entries of every claim since the table was last vacuumed.
     private func queueStatement(_ lessons: [RenderedLesson]) -> PostgresQuery {
         PostgresQuery(
             """
             WITH input AS (
-                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::boolean[]) WITH ORDINALITY
-                     AS i(delivery_id, channel, destination, body, claim, position)),
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::boolean[])
+                     AS i(delivery_id, channel, destination, body, claim)),
             message AS (
                 INSERT INTO outbound_messages (dedupe_key, learner_id, channel, destination, kind, body, expires_at,
                                                status, attempts, next_attempt_at)
@@ -266,8 +267,9 @@ package struct LessonDeliveryWorker: Service {
                        convert_from(i.body, 'UTF8')::jsonb, d.day_ends_at,
                        CASE WHEN i.claim THEN 'sending' ELSE 'queued' END, CASE WHEN i.claim THEN 1 ELSE 0 END,
                        now() + CASE WHEN i.claim THEN make_interval(secs => $6) ELSE interval '0' END
-                FROM input i JOIN lesson_deliveries d ON d.id = i.delivery_id AND d.status = 'claimed'
-                ORDER BY i.position
+                FROM input i
+                JOIN LATERAL (SELECT * FROM lesson_deliveries WHERE id = i.delivery_id AND status = 'claimed' OFFSET 0) d
+                     ON true
                 ON CONFLICT (dedupe_key) DO UPDATE SET updated_at = outbound_messages.updated_at
                 RETURNING id, dedupe_key, channel, destination, kind, attempts,
                           extract(epoch FROM expires_at - now())::float8 AS seconds_left,
@@ -276,10 +278,9 @@ package struct LessonDeliveryWorker: Service {
                 UPDATE lesson_deliveries d SET status = 'queued', outbound_message_id = m.id, lease_until = NULL,
                        updated_at = now()
                 FROM message m WHERE d.id = substr(m.dedupe_key, 7)::uuid AND d.status = 'claimed'
-                RETURNING d.id)
-            SELECT q.id AS delivery_id, m.id, m.channel, m.destination, m.kind, m.attempts, m.seconds_left,
-                   m.claimed_now
-            FROM message m JOIN queued q ON q.id = substr(m.dedupe_key, 7)::uuid
+                RETURNING d.id AS delivery_id, m.id, m.channel, m.destination, m.kind, m.attempts, m.seconds_left,
+                          m.claimed_now)
+            SELECT * FROM queued
             """,
             [
                 PostgresArray.elements(lessons.map { .uuid($0.delivery.id) }),

@@ -37,7 +37,12 @@ extension PostgresLearningStore: LearningTurnSource {
 
     private static let snapshotByIdentity = snapshot(
         of: "learner_identities li", id: "li.learner_id", where: "li.channel = $1 AND li.external_id = $2")
-    private static let snapshotByID = snapshot(of: "learners li", id: "li.id", where: "li.id = ANY($1::uuid[])")
+    // Driven by the ids (a batch is a few hundred of many learners), each looked up by its key: joined plainly,
+    // the planner may judge a scan of every learner cheaper while the table is small, and keep scanning as it grows.
+    private static let snapshotByID = snapshot(
+        of:
+            "unnest($1::uuid[]) AS ids(id) JOIN LATERAL (SELECT id FROM learners WHERE id = ids.id OFFSET 0) li ON true",
+        id: "li.id", where: "true")
 
     /// The learner, their newest open attempt, profile, path, review items and when each lesson was last shown,
     /// for the learners of `table` (aliased `li`, whose learner id is `id`) that match `condition`. Times inside
@@ -67,8 +72,8 @@ extension PostgresLearningStore: LearningTurnSource {
             FROM lesson_attempts a JOIN lessons l ON l.id = a.lesson_id
             WHERE a.learner_id = \(id) AND a.answered_at IS NULL
             ORDER BY a.presented_at DESC LIMIT 1) oa ON true
-        LEFT JOIN learner_profiles p ON p.learner_id = \(id)
-        LEFT JOIN learning_paths lp ON lp.learner_id = \(id)
+        LEFT JOIN LATERAL (SELECT * FROM learner_profiles WHERE learner_id = \(id) OFFSET 0) p ON true
+        LEFT JOIN LATERAL (SELECT * FROM learning_paths WHERE learner_id = \(id) OFFSET 0) lp ON true
         WHERE \(condition)
         """
     }
