@@ -29,7 +29,8 @@ package final class SlackAPIStandIn: Sendable {
         case delay(Duration)
     }
 
-    private let state = Mutex<(calls: [Call], scripts: [String: [Scripted]], ts: Int)>(([], [:], 0))
+    private let state = Mutex<(calls: [Call], counts: [String: Int], scripts: [String: [Scripted]], ts: Int)>(
+        ([], [:], [:], 0))
     /// Display names `users.info` answers with, by user id ("Sam" for anyone else).
     private let displayNames = Mutex<[String: String]>([:])
 
@@ -40,6 +41,11 @@ package final class SlackAPIStandIn: Sendable {
 
     /// Calls of one method.
     package func calls(_ method: String) -> [Call] { calls.filter { $0.method == method } }
+
+    /// How many calls of one method arrived, without copying them.
+    package func count(of method: String) -> Int {
+        state.withLock { $0.counts[method] ?? 0 }
+    }
 
     /// Makes `users.info` answer `name` as the display name of `user`.
     package func setDisplayName(_ name: String, for user: String) {
@@ -72,6 +78,7 @@ package final class SlackAPIStandIn: Sendable {
         let call = Call(method: method, authorization: request.headers[.authorization], body: body)
         let (scripted, ts) = state.withLock { state -> (Scripted?, Int) in
             state.calls.append(call)
+            state.counts[call.method, default: 0] += 1
             state.ts += 1
             guard var queue = state.scripts[method], !queue.isEmpty else { return (nil, state.ts) }
             let next = queue.removeFirst()

@@ -268,8 +268,8 @@ package struct LessonDeliveryWorker: Service {
                        CASE WHEN i.claim THEN 'sending' ELSE 'queued' END, CASE WHEN i.claim THEN 1 ELSE 0 END,
                        now() + CASE WHEN i.claim THEN make_interval(secs => $6) ELSE interval '0' END
                 FROM input i
-                JOIN LATERAL (SELECT * FROM lesson_deliveries WHERE id = i.delivery_id AND status = 'claimed' OFFSET 0) d
-                     ON true
+                JOIN LATERAL (SELECT * FROM lesson_deliveries
+                              WHERE id = i.delivery_id AND status = 'claimed' OFFSET 0) d ON true
                 ON CONFLICT (dedupe_key) DO UPDATE SET updated_at = outbound_messages.updated_at
                 RETURNING id, dedupe_key, channel, destination, kind, attempts,
                           extract(epoch FROM expires_at - now())::float8 AS seconds_left,

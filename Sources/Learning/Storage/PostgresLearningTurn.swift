@@ -40,8 +40,8 @@ extension PostgresLearningStore: LearningTurnSource {
     // Driven by the ids (a batch is a few hundred of many learners), each looked up by its key: joined plainly,
     // the planner may judge a scan of every learner cheaper while the table is small, and keep scanning as it grows.
     private static let snapshotByID = snapshot(
-        of:
-            "unnest($1::uuid[]) AS ids(id) JOIN LATERAL (SELECT id FROM learners WHERE id = ids.id OFFSET 0) li ON true",
+        of: "unnest($1::uuid[]) AS ids(id) "
+            + "JOIN LATERAL (SELECT id FROM learners WHERE id = ids.id OFFSET 0) li ON true",
         id: "li.id", where: "true")
 
     /// The learner, their newest open attempt, profile, path, review items and when each lesson was last shown,
