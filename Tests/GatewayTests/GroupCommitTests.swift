@@ -29,14 +29,44 @@ import Testing
         }
     }
 
+    /// The store refuses item -1.
     struct Refused: Error {}
+    /// The store cannot be reached (item -2).
+    struct Unreachable: Error {}
 
-    static func makeCommit(_ recorder: Recorder, maxBatch: Int = 64) -> GroupCommit<Int, Int> {
-        GroupCommit(maxBatch: maxBatch) { items in
+    static func makeCommit(
+        _ recorder: Recorder, maxBatch: Int = 64,
+        writeAloneAfter: @escaping @Sendable (any Error) -> Bool = { _ in false }
+    ) -> GroupCommit<Int, Int> {
+        GroupCommit(maxBatch: maxBatch, writeAloneAfter: writeAloneAfter) { items in
             recorder.batches.withLock { $0.append(items) }
             await recorder.passGate()
             if items.contains(-1) { throw Refused() }
+            if items.contains(-2) { throw Unreachable() }
             return items.map { $0 * 10 }
+        }
+    }
+
+    /// Holds a write of 0 in flight, lets `items` queue behind it, then opens the gate; returns each item's
+    /// outcome (its result, or nil when it threw `Refused` or `Unreachable`).
+    static func runBehindAWrite(_ commit: GroupCommit<Int, Int>, _ recorder: Recorder, _ items: [Int]) async throws
+        -> [Int: Int?]
+    {
+        try await withThrowingTaskGroup(of: (Int, Int?).self) { group in
+            group.addTask { (0, try await commit.submit(0)) }
+            try await waitForBatches(recorder, 1)
+            for item in items {
+                group.addTask {
+                    do { return (item, try await commit.submit(item)) } catch is Refused, is Unreachable {
+                        return (item, nil)
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            recorder.open()
+            var outcomes: [Int: Int?] = [:]
+            for try await (item, outcome) in group { outcomes[item] = outcome }
+            return outcomes
         }
     }
 
@@ -112,5 +142,26 @@ import Testing
         // The next call is written on its own, and succeeds.
         #expect(try await commit.submit(4) == 40)
         #expect(recorder.batches.withLock { $0.last } == [4])
+    }
+
+    @Test func aRefusedBatchIsWrittenItemByItemWhenAsked() async throws {
+        let recorder = Recorder()
+        let commit = Self.makeCommit(recorder, writeAloneAfter: { $0 is Refused })
+        let outcomes = try await Self.runBehindAWrite(commit, recorder, [-1, 2, 3])
+        // Only the refused item fails; its neighbours are written on their own.
+        #expect(outcomes == [0: 0, -1: nil, 2: 20, 3: 30])
+        let batches = recorder.batches.withLock { $0 }
+        #expect(batches.count == 5)
+        #expect(batches[1].sorted() == [-1, 2, 3])
+        #expect(batches[2...].map { $0 }.sorted { $0[0] < $1[0] } == [[-1], [2], [3]])
+    }
+
+    @Test func aBatchThatFailedOtherwiseIsNotWrittenAgain() async throws {
+        let recorder = Recorder()
+        let commit = Self.makeCommit(recorder, writeAloneAfter: { $0 is Refused })
+        let outcomes = try await Self.runBehindAWrite(commit, recorder, [-2, 2, 3])
+        // An unreachable store fails the whole batch at once, without a try per item.
+        #expect(outcomes == [0: 0, -2: nil, 2: nil, 3: nil])
+        #expect(recorder.batches.withLock { $0.count } == 2)
     }
 }

@@ -7,16 +7,12 @@ import Redis
 /// while one is in flight go to Redis together, in one pipeline (a round trip and a thread hop for a batch of
 /// sends rather than for each).
 package struct ChannelPacer: Sendable {
-    let prefix: String
-    let interval: Duration
     private let slots: GroupCommit<String, Duration?>
 
     /// - Parameters:
     ///   - prefix: key prefix, e.g. `pace:slack:`.
     ///   - interval: least time between two sends to one destination (Slack: 1 s per channel).
     package init(redis: RedisConnectionPool, prefix: String, interval: Duration) {
-        self.prefix = prefix
-        self.interval = interval
         let milliseconds = String(interval.milliseconds)
         self.slots = GroupCommit(maxBatch: 256) { destinations in
             // Per destination: take the slot, and read how long it is still held (used only when taking failed).

@@ -82,7 +82,7 @@ package struct SlackDispatcher: Service {
     let sentStatus: String
     let lessons: DailyLessonOutcomes
     /// Records sent messages: those that finish while a record is being written are written together next.
-    private let sentMessages: GroupCommit<SentNotice, Result<SentMessage, any Error>>
+    private let sentMessages: GroupCommit<SentNotice, SentMessage>
 
     package init(
         outbox: OutboxStore, slack: any SlackAPI, pacer: ChannelPacer, metrics: GatewayMetrics, logger: Logger,
@@ -98,20 +98,11 @@ package struct SlackDispatcher: Service {
         self.idlePoll = idlePoll
         self.sentStatus = sentStatus
         self.lessons = DailyLessonOutcomes(metrics: metrics, logger: logger)
-        self.sentMessages = GroupCommit(maxBatch: 256) { sent in
-            do {
-                return try await outbox.markSent(sent, status: sentStatus).map { .success($0) }
-            } catch let error as PostgresError where !error.isConnectionProblem && sent.count > 1 {
-                // One row the statement refuses must not fail its neighbours: record them one by one.
-                logger.warning("recording sent messages together failed; one by one", metadata: ["error": "\(error)"])
-                var results: [Result<SentMessage, any Error>] = []
-                for notice in sent {
-                    do { results.append(.success(try await outbox.markSent([notice], status: sentStatus)[0])) } catch {
-                        results.append(.failure(error))
-                    }
-                }
-                return results
-            }
+        // One row the statement refuses must not fail its neighbours; a lost connection fails them all at once.
+        self.sentMessages = GroupCommit(
+            maxBatch: 256, writeAloneAfter: { ($0 as? PostgresError)?.isConnectionProblem == false }
+        ) { sent in
+            try await outbox.markSent(sent, status: sentStatus)
         }
     }
 
@@ -152,7 +143,7 @@ package struct SlackDispatcher: Service {
                 return
             }
             let providerID = try await send(body)
-            let sent = try await sentMessages.submit(SentNotice(id: envelope.id, providerMessageID: providerID)).get()
+            let sent = try await sentMessages.submit(SentNotice(id: envelope.id, providerMessageID: providerID))
             lessons.sent(lateBy: sent.lateness, channel: "slack")
             metrics.counter("outbound_sent_total", [("channel", "slack"), ("kind", envelope.kind)]).increment()
         } catch let error as SlackAPIError {

@@ -277,7 +277,7 @@ package struct LessonDeliveryWorker: Service {
             queued AS (
                 UPDATE lesson_deliveries d SET status = 'queued', outbound_message_id = m.id, lease_until = NULL,
                        updated_at = now()
-                FROM message m WHERE d.id = substr(m.dedupe_key, 7)::uuid AND d.status = 'claimed'
+                FROM message m WHERE d.id = substr(m.dedupe_key, length('daily:') + 1)::uuid AND d.status = 'claimed'
                 RETURNING d.id AS delivery_id, m.id, m.channel, m.destination, m.kind, m.attempts, m.seconds_left,
                           m.claimed_now)
             SELECT * FROM queued

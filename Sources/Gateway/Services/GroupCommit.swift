@@ -6,11 +6,14 @@ import Synchronization
 /// grow by themselves. There is no background task: the caller that starts a write runs it, then hands the
 /// next write to the first caller waiting (its own call never waits for anyone else's).
 ///
-/// `write` gets the items in the order they arrived and must return one result per item, in that order; when it
-/// throws, every caller of that batch gets the error.
+/// `write` gets the items in the order they arrived and must return one result per item, in that order. When it
+/// throws, every caller of that batch gets the error, unless `writeAloneAfter` accepts it: then each item of a batch
+/// of several is written again on its own, so one item the store refuses fails only its own caller (and a
+/// connection failure, which `writeAloneAfter` should refuse, is not retried once per item).
 package final class GroupCommit<Item: Sendable, Result: Sendable>: Sendable {
     private let maxBatch: Int
     private let write: @Sendable ([Item]) async throws -> [Result]
+    private let writeAloneAfter: @Sendable (any Error) -> Bool
     private let state = Mutex(State())
 
     private enum Turn {
@@ -30,9 +33,13 @@ package final class GroupCommit<Item: Sendable, Result: Sendable>: Sendable {
         var waiting: [Waiting] = []
     }
 
-    package init(maxBatch: Int, write: @escaping @Sendable ([Item]) async throws -> [Result]) {
+    package init(
+        maxBatch: Int, writeAloneAfter: @escaping @Sendable (any Error) -> Bool = { _ in false },
+        write: @escaping @Sendable ([Item]) async throws -> [Result]
+    ) {
         precondition(maxBatch > 0, "a batch holds at least one item")
         self.maxBatch = maxBatch
+        self.writeAloneAfter = writeAloneAfter
         self.write = write
     }
 
@@ -70,19 +77,9 @@ package final class GroupCommit<Item: Sendable, Result: Sendable>: Sendable {
             defer { state.waiting.removeFirst(count) }
             return Array(state.waiting.prefix(count))
         }
-        let outcome: Swift.Result<[Result], any Error>
-        do {
-            let results = try await write([item] + others.map(\.item))
-            precondition(results.count == others.count + 1, "a group write returns one result per item")
-            outcome = .success(results)
-        } catch {
-            outcome = .failure(error)
-        }
-        for (index, waiting) in others.enumerated() {
-            switch outcome {
-            case .success(let results): waiting.continuation.resume(returning: .done(results[index + 1]))
-            case .failure(let error): waiting.continuation.resume(throwing: error)
-            }
+        let outcomes = await outcomes(of: [item] + others.map(\.item))
+        for (waiting, outcome) in zip(others, outcomes.dropFirst()) {
+            waiting.continuation.resume(with: outcome.map(Turn.done))
         }
         let next = state.withLock { state -> Waiting? in
             guard !state.waiting.isEmpty else {
@@ -92,6 +89,22 @@ package final class GroupCommit<Item: Sendable, Result: Sendable>: Sendable {
             return state.waiting.removeFirst()
         }
         next?.continuation.resume(returning: .lead)
-        return try outcome.get()[0]
+        return try outcomes[0].get()
+    }
+
+    /// Writes `items` together, or each alone when the batch failed in a way `writeAloneAfter` accepts; one
+    /// outcome per item.
+    private func outcomes(of items: [Item]) async -> [Swift.Result<Result, any Error>] {
+        do {
+            let results = try await write(items)
+            precondition(results.count == items.count, "a group write returns one result per item")
+            return results.map { .success($0) }
+        } catch  where items.count > 1 && writeAloneAfter(error) {
+            var eachAlone: [Swift.Result<Result, any Error>] = []
+            for item in items { eachAlone.append(await outcomes(of: [item])[0]) }
+            return eachAlone
+        } catch {
+            return items.map { _ in .failure(error) }
+        }
     }
 }

@@ -5,20 +5,9 @@ extension PostgresLearningStore: LessonAttemptStore {
     package func createAttempt(learnerID: UUID, lessonID: String, channel: String, at date: Date) async throws -> UUID {
         let id = UUID()
         let rows = try await pool.query(
-            Self.insertAttempt(id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date))
+            Self.batch([.attempt(id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date)]).query)
         if rows.affectedRows == 0 { throw Self.lessonNotSynced(lessonID) }
         return id
-    }
-
-    /// Inserts an attempt with a caller-chosen id; changes no row when the lesson was never synced.
-    static func insertAttempt(id: UUID, learnerID: UUID, lessonID: String, channel: String, at date: Date)
-        -> PostgresQuery
-    {
-        PostgresQuery(
-            """
-            INSERT INTO lesson_attempts (id, learner_id, lesson_id, channel, presented_at)
-            SELECT $1, $2, id, $4, $5 FROM lessons WHERE curriculum_key = $3
-            """, [id, learnerID, lessonID, channel, date])
     }
 
     static func lessonNotSynced(_ lessonID: String) -> LearningError {

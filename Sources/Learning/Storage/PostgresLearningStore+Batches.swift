@@ -2,31 +2,20 @@ import Foundation
 import Postgres
 
 /// One learner's row of a write that many learners' turns make alike (the daily lesson: an attempt, two memory
-/// turns, an engagement event), so that a batch of turns writes each kind in one statement.
+/// turns, an engagement event), so that a batch of turns writes each kind in one statement. A write alone is a
+/// batch of one: the store and a lone turn use the same statements.
 enum BatchableWrite: Sendable {
     case attempt(id: UUID, learnerID: UUID, lessonID: String, channel: String, at: Date)
     case engagement(EngagementEvent)
     case memory(learnerID: UUID, turns: [(role: TurnRole, content: String)], at: Date, keep: Int)
 
-    enum Kind: Hashable { case attempt, engagement, memory }
+    enum Kind: Hashable, CaseIterable { case attempt, engagement, memory }
 
     var kind: Kind {
         switch self {
         case .attempt: .attempt
         case .engagement: .engagement
         case .memory: .memory
-        }
-    }
-
-    /// The statement that makes this write alone.
-    var alone: PostgresQuery {
-        switch self {
-        case .attempt(let id, let learnerID, let lessonID, let channel, let date):
-            PostgresLearningStore.insertAttempt(
-                id: id, learnerID: learnerID, lessonID: lessonID, channel: channel, at: date)
-        case .engagement(let event): PostgresLearningStore.insertEngagement(event)
-        case .memory(let learnerID, let turns, let date, let keep):
-            PostgresLearningStore.appendTurns(learnerID: learnerID, turns: turns, at: date, keep: keep)
         }
     }
 
@@ -40,11 +29,12 @@ enum BatchableWrite: Sendable {
 }
 
 extension PostgresLearningStore {
-    /// One statement for writes of one kind, each about a different learner; nil when `writes` mixes kinds. The
-    /// statement changes fewer rows than `expectedRows` only when it failed for some learner (an attempt at a
-    /// lesson not in the lessons table); 0 when there is nothing to check.
-    static func batch(_ writes: [BatchableWrite]) -> (query: PostgresQuery, expectedRows: Int)? {
-        guard let kind = writes.first?.kind, writes.allSatisfy({ $0.kind == kind }) else { return nil }
+    /// One statement for writes of one kind (at least one), each about a different learner. The statement
+    /// changes fewer rows than `expectedRows` only when it failed for some learner (an attempt at a lesson not in
+    /// the lessons table); 0 when there is nothing to check.
+    static func batch(_ writes: [BatchableWrite]) -> (query: PostgresQuery, expectedRows: Int) {
+        let kind = writes[0].kind
+        precondition(writes.allSatisfy { $0.kind == kind }, "a batch holds writes of one kind")
         switch kind {
         case .attempt:
             var ids: [PostgresValue] = [], learners: [PostgresValue] = [], lessons: [String] = []
@@ -102,8 +92,8 @@ extension PostgresLearningStore {
                 kept.append(.uuid(learnerID))
                 keeps.append(.integer(Int64(max(keep - turns.count, 0))))
             }
-            // As for one learner (`appendTurns`): the DELETE runs on the statement's snapshot and cannot see the
-            // rows being inserted, so it keeps each learner's newest `keep - turns` of the older ones.
+            // The DELETE runs on the statement's snapshot and cannot see the rows being inserted, so it keeps each
+            // learner's newest `keep - turns` of the older ones.
             let query = PostgresQuery(
                 """
                 WITH added AS (

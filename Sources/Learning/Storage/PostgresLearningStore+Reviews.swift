@@ -97,15 +97,7 @@ extension PostgresLearningStore: LearningPathStore {
 
 extension PostgresLearningStore: EngagementStore {
     package func recordEngagement(_ event: EngagementEvent) async throws {
-        try await pool.query(Self.insertEngagement(event))
-    }
-
-    static func insertEngagement(_ event: EngagementEvent) -> PostgresQuery {
-        PostgresQuery(
-            """
-            INSERT INTO engagement_events (learner_id, interaction, channel, duration_ms, occurred_at)
-            VALUES ($1, $2, $3, $4, $5)
-            """, [event.learnerID, event.interaction, event.channel, event.durationMilliseconds, event.occurredAt])
+        try await pool.query(Self.batch([.engagement(event)]).query)
     }
 
     package func engagementSummary(learnerID: UUID) async throws -> EngagementSummary {
@@ -150,29 +142,7 @@ extension PostgresLearningStore: MemoryStore {
         learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
     ) async throws {
         guard !turns.isEmpty else { return }
-        try await pool.query(Self.appendTurns(learnerID: learnerID, turns: turns, at: date, keep: keep))
-    }
-
-    static func appendTurns(
-        learnerID: UUID, turns: [(role: TurnRole, content: String)], at date: Date, keep: Int
-    ) -> PostgresQuery {
-        // The DELETE runs on the statement's snapshot and cannot see the rows being inserted: it keeps the
-        // newest `keep - turns.count` of the older ones.
-        PostgresQuery(
-            """
-            WITH added AS (
-                INSERT INTO memory_turns (learner_id, role, content, created_at)
-                SELECT $1, t.role, t.content, $4
-                FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(role, content, position)
-                ORDER BY t.position
-                RETURNING id)
-            DELETE FROM memory_turns WHERE learner_id = $1 AND id NOT IN (
-                SELECT id FROM memory_turns WHERE learner_id = $1 ORDER BY id DESC LIMIT $5)
-            """,
-            [
-                learnerID, PostgresArray.text(turns.map(\.role.rawValue)), PostgresArray.text(turns.map(\.content)),
-                date, max(keep - turns.count, 0),
-            ])
+        try await pool.query(Self.batch([.memory(learnerID: learnerID, turns: turns, at: date, keep: keep)]).query)
     }
 
     package func recentTurns(learnerID: UUID, limit: Int) async throws -> [MemoryTurn] {

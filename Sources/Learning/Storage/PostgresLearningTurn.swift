@@ -136,7 +136,7 @@ package final class PostgresLearningTurn: LearningTurn {
         var query: PostgresQuery {
             switch source {
             case .statement(let query): query
-            case .batchable(let write): write.alone
+            case .batchable(let write): PostgresLearningStore.batch([write]).query
             }
         }
 
@@ -248,34 +248,25 @@ package final class PostgresLearningTurn: LearningTurn {
         var statements: [Statement] = []
         for position in 0..<(writes.map(\.count).max() ?? 0) {
             let nth = writes.compactMap { position < $0.count ? $0[position] : nil }
-            var alike: [BatchableWrite.Kind: [PendingWrite]] = [:]
-            var kinds: [BatchableWrite.Kind] = []
-            for write in nth {
-                guard let batchable = write.batchable else {
-                    statements.append(alone(write))
+            statements += nth.filter { $0.batchable == nil }.map(alone)
+            for kind in BatchableWrite.Kind.allCases {
+                let alike = nth.filter { $0.batchable?.kind == kind }
+                let rows = alike.compactMap(\.batchable)
+                // A learner's two memory writes in one statement would trim each other's window: alone, then.
+                guard alike.count > 1, Set(rows.map(\.learnerID)).count == rows.count else {
+                    statements += alike.map(alone)
                     continue
                 }
-                if alike[batchable.kind] == nil { kinds.append(batchable.kind) }
-                alike[batchable.kind, default: []].append(write)
-            }
-            for kind in kinds {
-                let group = alike[kind] ?? []
-                let batchables = group.compactMap(\.batchable)
-                if group.count > 1, Set(batchables.map(\.learnerID)).count == group.count,
-                    let (query, expected) = PostgresLearningStore.batch(batchables)
-                {
-                    statements.append(
-                        Statement(
-                            query: query, expectedRows: expected,
-                            unchanged: group.first?.unchanged.map { _ in
-                                LearningError(
-                                    code: .unknownLesson,
-                                    message: "a lesson of the batch is not in the lessons table; run the curriculum "
-                                        + "sync at start")
-                            }))
-                } else {
-                    statements.append(contentsOf: group.map(alone))
-                }
+                let (query, expectedRows) = PostgresLearningStore.batch(rows)
+                statements.append(
+                    Statement(
+                        query: query, expectedRows: expectedRows,
+                        unchanged: alike[0].unchanged.map { _ in
+                            LearningError(
+                                code: .unknownLesson,
+                                message: "a lesson of the batch is not in the lessons table; "
+                                    + "run the curriculum sync at start")
+                        }))
             }
         }
         return statements
